@@ -1,0 +1,554 @@
+/**
+ * Activation definitions (the zoo's and users') and resolved activations (a definition with its
+ * parameters bound): forward and derivative as expressions and float64 functions, bounds,
+ * properties and docs.
+ */
+import { derivative } from './derivative.js';
+import { BadParameterError } from './errors.js';
+import { compileScalar, type ScalarFunction } from './evaluate.js';
+import { bindParams, type Expr, param, paramNames, x } from './expression.js';
+import { enclosureToInterval, type Interval, rangeOf } from './interval.js';
+import { parseExpression } from './parse.js';
+import { type DeclaredProperties, estimateProperties, type Properties } from './properties.js';
+import { guardNaN, simplify } from './simplify.js';
+import { closestNames } from './suggest.js';
+import {
+  type SoftmaxSpec,
+  softmaxBackwardRows,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGradient,
+  softmaxRows,
+  type Targets,
+} from './vector.js';
+
+/** A parameter's default, allowed range and meaning. */
+export interface ParamSpec {
+  readonly default: number;
+  /** Smallest allowed value (inclusive unless `minExclusive`). */
+  readonly min?: number;
+  /** Largest allowed value (inclusive unless `maxExclusive`). */
+  readonly max?: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  readonly integer?: boolean;
+  /** Trained with the network (PReLU's alpha); backends give its gradient. */
+  readonly learnable?: boolean;
+  readonly description: string;
+}
+
+/** A literature or framework reference. */
+export interface Reference {
+  readonly title: string;
+  /** e.g. 'arXiv:1606.08415' or 'PyTorch torch.nn.GELU' */
+  readonly source: string;
+}
+
+/** What a person reading the catalogue needs. */
+export interface Docs {
+  /** Display name, e.g. 'Leaky ReLU'. */
+  readonly name: string;
+  /** The function in LaTeX. */
+  readonly formula: string;
+  /** Its derivative in LaTeX. */
+  readonly derivativeFormula: string;
+  /** One paragraph. */
+  readonly description: string;
+  /** Where it is used, e.g. 'transformer FFN'. */
+  readonly useCases: readonly string[];
+  readonly pros: readonly string[];
+  readonly cons: readonly string[];
+  readonly references: readonly Reference[];
+  /** How frameworks differ (defaults, names, approximations). */
+  readonly conventions: readonly string[];
+}
+
+/** A named parameter set matching one framework's convention. */
+export interface Preset {
+  readonly params: Readonly<Record<string, number>>;
+  readonly description: string;
+}
+
+/** Parameter values as numbers. */
+export type ParamValues = Readonly<Record<string, number>>;
+
+/** The expression context a definition's formulas get: `x` and its parameters as expressions. */
+export interface FormulaContext {
+  readonly x: Expr;
+  readonly p: Readonly<Record<string, Expr>>;
+}
+
+/** A formula: an expression, its text form, or a function of the context. */
+export type Formula = Expr | string | ((ctx: FormulaContext) => Expr);
+
+/** Either a value, or a function of the resolved parameter values. */
+export type PerParams<T> = T | ((p: ParamValues) => T);
+
+/** Output and derivative ranges. `derived`: computed by interval evaluation, not declared. */
+export interface Bounds {
+  readonly output: Interval;
+  /** Range of f' (elementwise), of Jacobian entries (vector); null for losses. */
+  readonly derivative: Interval | null;
+  readonly derived: boolean;
+}
+
+interface CommonSpec {
+  /** kebab-case id, e.g. 'leaky-relu'. */
+  readonly id: string;
+  readonly aliases?: readonly string[];
+  readonly params?: Readonly<Record<string, ParamSpec>>;
+  readonly presets?: Readonly<Record<string, Preset>>;
+  readonly docs?: Partial<Docs>;
+  /** Extra checks across parameters; return a message when invalid. */
+  readonly validate?: (p: ParamValues) => { parameter: string; expected: string } | undefined;
+}
+
+/** What `defineActivation` takes for an elementwise activation. */
+export interface ElementwiseSpec extends CommonSpec {
+  readonly kind?: 'elementwise';
+  readonly forward: Formula;
+  /** A closed form of f'; when absent it is derived symbolically from `forward`. */
+  readonly derivative?: Formula;
+  /** The exact output range; when absent it is computed by interval evaluation. */
+  readonly output?: PerParams<Interval>;
+  /** The exact range of f'; when absent it is computed by interval evaluation. */
+  readonly derivativeRange?: PerParams<Interval>;
+  /** Declared properties; when absent they are estimated numerically. */
+  readonly properties?: PerParams<DeclaredProperties>;
+}
+
+/** What `defineVectorActivation` takes: a member of the softmax family over rows. */
+export interface VectorSpec extends CommonSpec {
+  readonly softmax: SoftmaxSpec;
+  readonly output: Interval;
+  readonly derivativeRange: Interval;
+  readonly properties: DeclaredProperties;
+}
+
+/** What `defineLoss` takes: softmax fused with cross-entropy. */
+export interface LossSpec extends CommonSpec {
+  readonly loss: 'softmax-cross-entropy';
+  readonly output: Interval;
+}
+
+interface DefinitionBase<A> {
+  readonly id: string;
+  readonly aliases: readonly string[];
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly presets: Readonly<Record<string, Preset>>;
+  readonly docs: Docs;
+  /**
+   * The activation with these parameters (defaults for the rest), or a named preset.
+   * Results are cached per parameter set.
+   *
+   * @example zoo.leakyRelu.create({ negativeSlope: 0.2 })
+   */
+  create(params?: Readonly<Record<string, unknown>> | string): A;
+}
+
+/** An elementwise activation's definition: its formula with parameters still free. */
+export interface ElementwiseDefinition extends DefinitionBase<ElementwiseActivation> {
+  readonly kind: 'elementwise';
+  readonly forward: Expr;
+  readonly derivative: Expr | undefined;
+}
+
+/** A vector activation's definition. */
+export interface VectorDefinition extends DefinitionBase<VectorActivation> {
+  readonly kind: 'vector';
+  readonly softmax: SoftmaxSpec;
+}
+
+/** A loss definition. */
+export interface LossDefinition extends DefinitionBase<LossActivation> {
+  readonly kind: 'loss';
+}
+
+/** Any activation definition. */
+export type ActivationDefinition = ElementwiseDefinition | VectorDefinition | LossDefinition;
+
+interface ActivationBase<D> {
+  readonly id: string;
+  readonly aliases: readonly string[];
+  /** Every parameter's value, defaults included. */
+  readonly params: ParamValues;
+  /** A string unique to (id, params): backends cache compiled kernels under it. */
+  readonly key: string;
+  readonly bounds: Bounds;
+  readonly properties: Properties;
+  readonly docs: Docs;
+  readonly definition: D;
+}
+
+/** An elementwise activation with its parameters bound. */
+export interface ElementwiseActivation extends ActivationBase<ElementwiseDefinition> {
+  readonly kind: 'elementwise';
+  /** Simplified expressions with parameters bound (for display and analysis). */
+  readonly expressions: { readonly forward: Expr; readonly derivative: Expr };
+  /** The same, NaN-guarded (NaN in gives NaN out): what backends compile. */
+  readonly kernels: { readonly forward: Expr; readonly derivative: Expr };
+  /** f(x) in float64: the reference every backend is checked against. */
+  forward(x: number): number;
+  /** f'(x) in float64 (PyTorch's value at kinks). */
+  derivative(x: number): number;
+  /** ∂f/∂p at x, for a parameter p (e.g. PReLU's learnable alpha). */
+  paramDerivative(name: string, x: number): number;
+  /** ∂f/∂p as a NaN-guarded expression with parameters bound (what backends compile). */
+  paramDerivativeExpression(name: string): Expr;
+}
+
+/** A softmax-family activation over rows of `params.rowLength` (0: the whole array is one row). */
+export interface VectorActivation extends ActivationBase<VectorDefinition> {
+  readonly kind: 'vector';
+  readonly softmax: SoftmaxSpec;
+  /** The float64 reference over rows. */
+  forward(x: ArrayLike<number>): Float64Array;
+  /** The float64 vector-Jacobian product over rows. */
+  backward(x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array;
+}
+
+/** Softmax cross-entropy over rows of `params.rowLength` classes; targets one-hot or class indices. */
+export interface LossActivation extends ActivationBase<LossDefinition> {
+  readonly kind: 'loss';
+  /** Mean loss over rows, in float64. */
+  loss(logits: ArrayLike<number>, targets: Targets): number;
+  /** d(mean loss)/d logits = (softmax - t) / rows, in float64. */
+  gradient(logits: ArrayLike<number>, targets: Targets): Float64Array;
+}
+
+/** Any resolved activation. */
+export type Activation = ElementwiseActivation | VectorActivation | LossActivation;
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+function checkId(id: string): void {
+  if (!KEBAB.test(id)) {
+    throw new BadParameterError(id, 'id', id, "use a kebab-case id such as 'my-gelu'");
+  }
+}
+
+function emptyDocs(id: string, partial: Partial<Docs> | undefined): Docs {
+  return {
+    name: id,
+    formula: '',
+    derivativeFormula: '',
+    description: '',
+    useCases: [],
+    pros: [],
+    cons: [],
+    references: [],
+    conventions: [],
+    ...partial,
+  };
+}
+
+function describeRange(s: ParamSpec): string {
+  const lo = s.min === undefined ? '(-∞' : `${s.minExclusive ? '(' : '['}${s.min}`;
+  const hi = s.max === undefined ? '∞)' : `${s.max}${s.maxExclusive ? ')' : ']'}`;
+  return `${s.integer ? 'an integer' : 'a finite number'} in ${lo}, ${hi}`;
+}
+
+/** Validates parameter values against the specs and fills in defaults. */
+export function resolveParams(
+  id: string,
+  specs: Readonly<Record<string, ParamSpec>>,
+  given: Readonly<Record<string, unknown>>,
+  presets: Readonly<Record<string, Preset>> = {},
+): ParamValues {
+  const values: Record<string, number> = {};
+  for (const name of Object.keys(given)) {
+    if (!(name in specs)) {
+      const names = Object.keys(specs);
+      const close = closestNames(name, names);
+      const expected =
+        names.length === 0
+          ? `'${id}' has no parameters`
+          : `unknown parameter${close.length ? ` (did you mean '${close[0]}'?)` : ''}; '${id}' takes ${names.map((n) => `'${n}'`).join(', ')}`;
+      throw new BadParameterError(id, name, given[name], expected);
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = name in given ? given[name] : spec.default;
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (!spec.integer || Number.isInteger(value)) &&
+      (spec.min === undefined || (spec.minExclusive ? value > spec.min : value >= spec.min)) &&
+      (spec.max === undefined || (spec.maxExclusive ? value < spec.max : value <= spec.max));
+    if (!ok) {
+      const hint = Object.keys(presets).length ? `; presets: ${Object.keys(presets).join(', ')}` : '';
+      throw new BadParameterError(id, name, value, `expected ${describeRange(spec)} (${spec.description})${hint}`);
+    }
+    values[name] = value as number;
+  }
+  return Object.freeze(values);
+}
+
+function formulaToExpr(formula: Formula, paramNamesList: readonly string[]): Expr {
+  if (typeof formula === 'string') return parseExpression(formula, { params: paramNamesList });
+  if (typeof formula === 'function') {
+    const p: Record<string, Expr> = {};
+    for (const name of paramNamesList) p[name] = param(name);
+    return formula({ x, p });
+  }
+  return formula;
+}
+
+function perParams<T>(value: PerParams<T> | undefined, p: ParamValues): T | undefined {
+  return typeof value === 'function' ? (value as (p: ParamValues) => T)(p) : value;
+}
+
+function derivedProperties(output: Interval, declared: DeclaredProperties): Properties {
+  return Object.freeze({
+    ...declared,
+    boundedBelow: Number.isFinite(output.lo),
+    boundedAbove: Number.isFinite(output.hi),
+  });
+}
+
+function makeCreate<A extends { params: ParamValues }>(
+  spec: CommonSpec,
+  specs: Readonly<Record<string, ParamSpec>>,
+  build: (values: ParamValues, key: string) => A,
+): (params?: Readonly<Record<string, unknown>> | string) => A {
+  const cache = new Map<string, A>();
+  const presets = spec.presets ?? {};
+  return (given = {}) => {
+    let values: Readonly<Record<string, unknown>>;
+    if (typeof given === 'string') {
+      const preset = presets[given];
+      if (!preset) {
+        const names = Object.keys(presets);
+        throw new BadParameterError(
+          spec.id,
+          'preset',
+          given,
+          names.length ? `expected one of ${names.map((n) => `'${n}'`).join(', ')}` : `'${spec.id}' has no presets`,
+        );
+      }
+      values = preset.params;
+    } else {
+      values = given;
+    }
+    const resolved = resolveParams(spec.id, specs, values, presets);
+    const problem = spec.validate?.(resolved);
+    if (problem) throw new BadParameterError(spec.id, problem.parameter, resolved[problem.parameter], problem.expected);
+    const key = `${spec.id}${JSON.stringify(resolved)}`;
+    let activation = cache.get(key);
+    if (!activation) {
+      activation = build(resolved, key);
+      if (cache.size > 256) cache.clear();
+      cache.set(key, activation);
+    }
+    return activation;
+  };
+}
+
+/**
+ * Defines an elementwise activation from a formula. The derivative, output range, derivative range
+ * and properties are derived when not given (symbolic derivative, interval evaluation, sampling).
+ * Use it for your own activations; they then run on every backend.
+ *
+ * @example
+ * const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' });
+ * quickGelu.create().derivative(1); // symbolic derivative, evaluated in float64
+ */
+export function defineActivation(spec: ElementwiseSpec): ElementwiseDefinition {
+  checkId(spec.id);
+  const specs = spec.params ?? {};
+  const names = Object.keys(specs);
+  const forward = formulaToExpr(spec.forward, names);
+  const handDerivative = spec.derivative === undefined ? undefined : formulaToExpr(spec.derivative, names);
+  for (const e of [forward, handDerivative]) {
+    if (!e) continue;
+    const unknown = [...paramNames(e)].filter((n) => !(n in specs));
+    if (unknown.length) {
+      throw new BadParameterError(spec.id, unknown[0]!, undefined, `the formula uses '${unknown[0]}' but params does not declare it`);
+    }
+  }
+  const docs = emptyDocs(spec.id, spec.docs);
+  const definition: ElementwiseDefinition = {
+    kind: 'elementwise',
+    id: spec.id,
+    aliases: spec.aliases ?? [],
+    params: specs,
+    presets: spec.presets ?? {},
+    docs,
+    forward,
+    derivative: handDerivative,
+    create: makeCreate(spec, specs, (values, key) => buildElementwise(definition, spec, values, key)),
+  };
+  return Object.freeze(definition);
+}
+
+function buildElementwise(
+  definition: ElementwiseDefinition,
+  spec: ElementwiseSpec,
+  values: ParamValues,
+  key: string,
+): ElementwiseActivation {
+  const forwardExpr = simplify(bindParams(definition.forward, values));
+  const derivativeExpr = definition.derivative
+    ? simplify(bindParams(definition.derivative, values))
+    : derivative(forwardExpr);
+  const kernels = Object.freeze({ forward: guardNaN(forwardExpr), derivative: guardNaN(derivativeExpr) });
+  const forward = compileScalar(kernels.forward);
+  const derivativeFn = compileScalar(kernels.derivative);
+  const declaredOutput = perParams(spec.output, values);
+  const declaredDerivative = perParams(spec.derivativeRange, values);
+  const output = declaredOutput ?? enclosureToInterval(rangeOf(forwardExpr));
+  const derivativeRange = declaredDerivative ?? enclosureToInterval(rangeOf(derivativeExpr));
+  const declared =
+    perParams(spec.properties, values) ??
+    estimateProperties({
+      forward,
+      derivative: derivativeFn,
+      secondDerivative: compileScalar(derivative(derivativeExpr)),
+      expressions: [forwardExpr, derivativeExpr],
+    });
+  const paramExpressions = new Map<string, Expr>();
+  const paramFunctions = new Map<string, ScalarFunction>();
+  const paramDerivativeExpression = (name: string): Expr => {
+    if (!(name in values)) {
+      throw new BadParameterError(definition.id, name, undefined, `no such parameter; '${definition.id}' takes ${Object.keys(values).join(', ') || 'none'}`);
+    }
+    let e = paramExpressions.get(name);
+    if (!e) {
+      const others = { ...values };
+      delete others[name];
+      e = guardNaN(simplify(bindParams(derivative(bindParams(definition.forward, others), { param: name }), values)));
+      paramExpressions.set(name, e);
+    }
+    return e;
+  };
+  return Object.freeze({
+    kind: 'elementwise',
+    id: definition.id,
+    aliases: definition.aliases,
+    params: values,
+    key,
+    bounds: Object.freeze({
+      output,
+      derivative: derivativeRange,
+      derived: declaredOutput === undefined || declaredDerivative === undefined,
+    }),
+    properties: derivedProperties(output, declared),
+    docs: definition.docs,
+    definition,
+    expressions: Object.freeze({ forward: forwardExpr, derivative: derivativeExpr }),
+    kernels,
+    forward,
+    derivative: derivativeFn,
+    paramDerivativeExpression,
+    paramDerivative(name: string, xValue: number): number {
+      let f = paramFunctions.get(name);
+      if (!f) {
+        f = compileScalar(paramDerivativeExpression(name));
+        paramFunctions.set(name, f);
+      }
+      return f(xValue);
+    },
+  } satisfies ElementwiseActivation);
+}
+
+const ROW_LENGTH: ParamSpec = {
+  default: 0,
+  min: 0,
+  integer: true,
+  description: 'length of each row (the softmax axis); 0 treats the whole array as one row',
+};
+
+/**
+ * Defines a softmax-family activation over rows. It gets a `rowLength` parameter.
+ *
+ * @example defineVectorActivation({ id: 'softmin', softmax: { scale: -1, log: false }, ... })
+ */
+export function defineVectorActivation(spec: VectorSpec): VectorDefinition {
+  checkId(spec.id);
+  const specs = { rowLength: ROW_LENGTH, ...spec.params };
+  const docs = emptyDocs(spec.id, spec.docs);
+  const definition: VectorDefinition = {
+    kind: 'vector',
+    id: spec.id,
+    aliases: spec.aliases ?? [],
+    params: specs,
+    presets: spec.presets ?? {},
+    docs,
+    softmax: spec.softmax,
+    create: makeCreate(spec, specs, (values, key) =>
+      Object.freeze({
+        kind: 'vector',
+        id: spec.id,
+        aliases: definition.aliases,
+        params: values,
+        key,
+        bounds: Object.freeze({ output: spec.output, derivative: spec.derivativeRange, derived: false }),
+        properties: derivedProperties(spec.output, spec.properties),
+        docs,
+        definition,
+        softmax: spec.softmax,
+        forward(input: ArrayLike<number>) {
+          const out = new Float64Array(input.length);
+          softmaxRows(spec.softmax, input, values.rowLength!, out);
+          return out;
+        },
+        backward(input: ArrayLike<number>, dy: ArrayLike<number>) {
+          const out = new Float64Array(input.length);
+          softmaxBackwardRows(spec.softmax, input, dy, values.rowLength!, out);
+          return out;
+        },
+      } satisfies VectorActivation),
+    ),
+  };
+  return Object.freeze(definition);
+}
+
+/**
+ * Defines softmax cross-entropy over rows of `rowLength` classes.
+ *
+ * @example defineLoss({ id: 'softmax-cross-entropy', loss: 'softmax-cross-entropy', output: interval(0, Infinity, '[)') })
+ */
+export function defineLoss(spec: LossSpec): LossDefinition {
+  checkId(spec.id);
+  const specs = { rowLength: { ...ROW_LENGTH, description: 'number of classes per row; 0 treats the whole array as one row' }, ...spec.params };
+  const docs = emptyDocs(spec.id, spec.docs);
+  const definition: LossDefinition = {
+    kind: 'loss',
+    id: spec.id,
+    aliases: spec.aliases ?? [],
+    params: specs,
+    presets: spec.presets ?? {},
+    docs,
+    create: makeCreate(spec, specs, (values, key) =>
+      Object.freeze({
+        kind: 'loss',
+        id: spec.id,
+        aliases: definition.aliases,
+        params: values,
+        key,
+        bounds: Object.freeze({ output: spec.output, derivative: null, derived: false }),
+        properties: derivedProperties(spec.output, {
+          monotonic: false,
+          continuity: 'smooth',
+          zeroCentered: false,
+          saturates: 'none',
+          zeroGradient: 'none',
+          selfNormalizing: false,
+        }),
+        docs,
+        definition,
+        loss: (logits: ArrayLike<number>, targets: Targets) => softmaxCrossEntropy(logits, targets, values.rowLength!),
+        gradient(logits: ArrayLike<number>, targets: Targets) {
+          const out = new Float64Array(logits.length);
+          softmaxCrossEntropyGradient(logits, targets, values.rowLength!, out);
+          return out;
+        },
+      } satisfies LossActivation),
+    ),
+  };
+  return Object.freeze(definition);
+}
+
+/** True for a resolved activation (as opposed to a definition). */
+export function isActivation(value: unknown): value is Activation {
+  return typeof value === 'object' && value !== null && 'definition' in value && 'key' in value;
+}

@@ -1,0 +1,56 @@
+/** Distances in units in the last place, for accuracy checks. */
+
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
+const F32_DENORMAL_STEP = 2 ** -149;
+
+/** The spacing of float32 numbers at |v| (the denormal step below the normal range). */
+export function ulpFloat32(v: number): number {
+  const a = Math.abs(v);
+  if (a < F32_MIN_NORMAL) return F32_DENORMAL_STEP;
+  if (!Number.isFinite(a)) return Number.POSITIVE_INFINITY;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
+/** The spacing of float64 numbers at |v|. */
+export function ulpFloat64(v: number): number {
+  const a = Math.abs(v);
+  if (a < 2.2250738585072014e-308) return 2 ** -1074;
+  if (!Number.isFinite(a)) return Number.POSITIVE_INFINITY;
+  return 2 ** (Math.floor(Math.log2(a)) - 52);
+}
+
+/**
+ * How many float32 ULPs `actual` is from the float64 `reference` (0 when both are the same
+ * infinity or both NaN, Infinity when only one is NaN or infinite).
+ *
+ * @example ulpDistanceFloat32(Math.fround(0.1), 0.1) // < 0.5
+ */
+export function ulpDistanceFloat32(actual: number, reference: number): number {
+  if (Number.isNaN(actual) || Number.isNaN(reference)) {
+    return Number.isNaN(actual) && Number.isNaN(reference) ? 0 : Number.POSITIVE_INFINITY;
+  }
+  if (actual === reference) return 0;
+  if (!Number.isFinite(actual) || !Number.isFinite(reference)) {
+    // a float32 result may overflow where the float64 reference is just above float32's range
+    return Math.abs(reference) > 3.4028235677973366e38 && Math.sign(actual) === Math.sign(reference)
+      ? 0
+      : Number.POSITIVE_INFINITY;
+  }
+  return Math.abs(actual - reference) / ulpFloat32(reference);
+}
+
+/** The same in float64 ULPs. */
+export function ulpDistanceFloat64(actual: number, reference: number): number {
+  if (Number.isNaN(actual) || Number.isNaN(reference)) {
+    return Number.isNaN(actual) && Number.isNaN(reference) ? 0 : Number.POSITIVE_INFINITY;
+  }
+  if (actual === reference) return 0;
+  if (!Number.isFinite(actual) || !Number.isFinite(reference)) return Number.POSITIVE_INFINITY;
+  return Math.abs(actual - reference) / ulpFloat64(reference);
+}
+
+/** Is v a normal float32 magnitude (or zero)? Accuracy targets apply to those results. */
+export function isNormalFloat32(v: number): boolean {
+  const a = Math.abs(v);
+  return a === 0 || (a >= F32_MIN_NORMAL && a <= 3.4028234663852886e38);
+}

@@ -1,0 +1,180 @@
+/**
+ * Float64 reference kernels of the softmax family over rows, and of softmax cross-entropy.
+ * A row's output is softmax(s · x) (s = 1 softmax, s = -1 softmin), or its log.
+ */
+import { BadInputError } from './errors.js';
+
+/** The softmax family member: scale s and whether the log is taken. */
+export interface SoftmaxSpec {
+  readonly scale: number;
+  readonly log: boolean;
+}
+
+type Writable = { [index: number]: number; readonly length: number };
+
+/** Row length to use: 0 means the whole array is one row. Throws if rows don't divide n. */
+export function resolveRowLength(n: number, rowLength: number, what = 'input'): number {
+  const length = rowLength === 0 ? n : rowLength;
+  if (length === 0 || n % length !== 0) {
+    throw new BadInputError(
+      `The ${what} has ${n} elements, which is not a whole number of rows of ${length}; pass rowLength that divides ${n} (or 0 for one row).`,
+    );
+  }
+  return length;
+}
+
+/**
+ * softmax(s·x) or log-softmax(s·x) of each row, shifted by the row maximum so nothing overflows.
+ * A row containing +∞ puts all its mass on the +∞ entries; NaN anywhere in a row gives NaN for the row.
+ */
+export function softmaxRows(spec: SoftmaxSpec, x: ArrayLike<number>, rowLength: number, out: Writable): void {
+  const n = x.length;
+  const length = resolveRowLength(n, rowLength);
+  const s = spec.scale;
+  for (let start = 0; start < n; start += length) {
+    const end = start + length;
+    let m = Number.NEGATIVE_INFINITY;
+    let nan = false;
+    for (let i = start; i < end; i++) {
+      const v = s * x[i]!;
+      if (v > m) m = v;
+      else if (v !== v) nan = true;
+    }
+    if (nan) {
+      for (let i = start; i < end; i++) out[i] = Number.NaN;
+      continue;
+    }
+    if (m === Number.NEGATIVE_INFINITY) {
+      // every entry is -∞: the limit is the uniform distribution
+      for (let i = start; i < end; i++) out[i] = spec.log ? -Math.log(length) : 1 / length;
+      continue;
+    }
+    let total = 0;
+    if (m === Number.POSITIVE_INFINITY) {
+      for (let i = start; i < end; i++) total += s * x[i]! === m ? 1 : 0;
+      for (let i = start; i < end; i++) {
+        const p = s * x[i]! === m ? 1 / total : 0;
+        out[i] = spec.log ? Math.log(p) : p;
+      }
+      continue;
+    }
+    for (let i = start; i < end; i++) total += Math.exp(s * x[i]! - m);
+    if (spec.log) {
+      const logTotal = Math.log(total);
+      for (let i = start; i < end; i++) out[i] = s * x[i]! - m - logTotal;
+    } else {
+      const inverse = 1 / total;
+      for (let i = start; i < end; i++) out[i] = Math.exp(s * x[i]! - m) * inverse;
+    }
+  }
+}
+
+/**
+ * Vector-Jacobian product of each row: for y = softmax(s·x), dx = s·y·(dy - Σ dy·y);
+ * for y = log-softmax(s·x), dx = s·(dy - p·Σ dy) with p = softmax(s·x).
+ */
+export function softmaxBackwardRows(
+  spec: SoftmaxSpec,
+  x: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  rowLength: number,
+  out: Writable,
+): void {
+  const n = x.length;
+  const length = resolveRowLength(n, rowLength);
+  const p = new Float64Array(length);
+  const s = spec.scale;
+  for (let start = 0; start < n; start += length) {
+    softmaxRows({ scale: s, log: false }, sliceView(x, start, length), 0, p);
+    let dot = 0;
+    if (spec.log) {
+      for (let i = 0; i < length; i++) dot += dy[start + i]!;
+      for (let i = 0; i < length; i++) out[start + i] = s * (dy[start + i]! - p[i]! * dot);
+    } else {
+      for (let i = 0; i < length; i++) dot += dy[start + i]! * p[i]!;
+      for (let i = 0; i < length; i++) out[start + i] = s * p[i]! * (dy[start + i]! - dot);
+    }
+  }
+}
+
+function sliceView(x: ArrayLike<number>, start: number, length: number): ArrayLike<number> {
+  if (ArrayBuffer.isView(x)) return (x as unknown as Float64Array).subarray(start, start + length);
+  return Array.prototype.slice.call(x, start, start + length) as number[];
+}
+
+/** Class targets: one-hot / probability rows (same length as logits), or class indices (one per row). */
+export type Targets = Float32Array | Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
+
+/** Checks targets against logits and returns the per-row target probability lookup. */
+export function resolveTargets(
+  logitsLength: number,
+  targets: Targets,
+  rowLength: number,
+): { rows: number; length: number; target: (row: number, i: number) => number } {
+  if (targets instanceof Float32Array || targets instanceof Float64Array) {
+    if (targets.length !== logitsLength) {
+      throw new BadInputError(
+        `One-hot or probability targets must have one value per logit (${logitsLength}), got ${targets.length}; or pass class indices as an Int32Array with one index per row.`,
+      );
+    }
+    const length = resolveRowLength(logitsLength, rowLength, 'logits array');
+    return { rows: logitsLength / length, length, target: (row, i) => targets[row * length + i]! };
+  }
+  if (
+    !(targets instanceof Int32Array || targets instanceof Uint32Array || targets instanceof Uint16Array || targets instanceof Uint8Array)
+  ) {
+    throw new BadInputError(
+      'Targets must be a Float32Array/Float64Array of one-hot rows or an Int32Array/Uint32Array/Uint16Array/Uint8Array of class indices.',
+    );
+  }
+  if (rowLength === 0 && targets.length !== 1) {
+    throw new BadInputError(
+      `With class-index targets, set rowLength to the number of classes (got ${targets.length} indices and rowLength 0).`,
+    );
+  }
+  const length = resolveRowLength(logitsLength, rowLength, 'logits array');
+  const rows = logitsLength / length;
+  if (targets.length !== rows) {
+    throw new BadInputError(`Expected one class index per row (${rows} rows of ${length}), got ${targets.length} indices.`);
+  }
+  for (let r = 0; r < rows; r++) {
+    const t = targets[r]!;
+    if (t < 0 || t >= length) {
+      throw new BadInputError(`Class index ${t} in row ${r} is outside [0, ${length - 1}]; indices count from 0.`);
+    }
+  }
+  return { rows, length, target: (row, i) => (targets[row] === i ? 1 : 0) };
+}
+
+/** Mean over rows of the cross-entropy -Σ t·log softmax(x), computed from log-softmax (no log(0)). */
+export function softmaxCrossEntropy(logits: ArrayLike<number>, targets: Targets, rowLength: number): number {
+  const { rows, length, target } = resolveTargets(logits.length, targets, rowLength);
+  const logp = new Float64Array(length);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    softmaxRows({ scale: 1, log: true }, sliceView(logits, r * length, length), 0, logp);
+    for (let i = 0; i < length; i++) {
+      const t = target(r, i);
+      if (t !== 0) total -= t * logp[i]!;
+    }
+  }
+  return total / rows;
+}
+
+/** Gradient of the mean cross-entropy with respect to the logits: (softmax(x) - t) / rows. */
+export function softmaxCrossEntropyGradient(
+  logits: ArrayLike<number>,
+  targets: Targets,
+  rowLength: number,
+  out: Writable,
+): void {
+  const { rows, length, target } = resolveTargets(logits.length, targets, rowLength);
+  softmaxRows({ scale: 1, log: false }, logits, length, out);
+  const inverseRows = 1 / rows;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < length; i++) {
+      const k = r * length + i;
+      out[k] = (out[k]! - target(r, i)) * inverseRows;
+    }
+  }
+}
