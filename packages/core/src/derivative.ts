@@ -71,7 +71,7 @@ function d(e: Expr, t: DerivativeTarget): Expr {
     case 'powi':
       return mul(mul(e.exponent, powi(e.base, e.exponent - 1)), d(e.base, t));
     case 'select':
-      return select(e.cond, d(e.then, t), d(e.else, t));
+      return select(e.cond, d(e.ifTrue, t), d(e.ifFalse, t));
   }
 }
 

@@ -56,8 +56,8 @@ export function compileScalar(e: Expr, params: Readonly<Record<string, number>> 
     }
     case 'select': {
       const c = compileCondition(e.cond, params);
-      const t = compileScalar(e.then, params);
-      const f = compileScalar(e.else, params);
+      const t = compileScalar(e.ifTrue, params);
+      const f = compileScalar(e.ifFalse, params);
       return (v) => (c(v) ? t(v) : f(v));
     }
   }

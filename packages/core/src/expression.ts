@@ -35,7 +35,7 @@ export type Expr =
   | { readonly kind: 'unary'; readonly op: UnaryOp; readonly arg: Expr }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'powi'; readonly base: Expr; readonly exponent: number }
-  | { readonly kind: 'select'; readonly cond: Condition; readonly then: Expr; readonly else: Expr };
+  | { readonly kind: 'select'; readonly cond: Condition; readonly ifTrue: Expr; readonly ifFalse: Expr };
 
 /** A boolean condition, used only by `select`. */
 export type Condition = {
@@ -168,8 +168,8 @@ export function powi(base: ExprLike, exponent: number): Expr {
 }
 
 /** `cond ? then : else`, the only branching construct. @example select(gt(x, 0), x, 0) */
-export function select(cond: Condition, then: ExprLike, otherwise: ExprLike): Expr {
-  return Object.freeze({ kind: 'select', cond, then: lift(then), else: lift(otherwise) });
+export function select(cond: Condition, ifTrue: ExprLike, ifFalse: ExprLike): Expr {
+  return Object.freeze({ kind: 'select', cond, ifTrue: lift(ifTrue), ifFalse: lift(ifFalse) });
 }
 
 /** a · b · c … */
@@ -214,7 +214,7 @@ export function exprKey(e: Expr | Condition): string {
       key = `powi(${exprKey(e.base)},${e.exponent})`;
       break;
     case 'select':
-      key = `select(${exprKey(e.cond)},${exprKey(e.then)},${exprKey(e.else)})`;
+      key = `select(${exprKey(e.cond)},${exprKey(e.ifTrue)},${exprKey(e.ifFalse)})`;
       break;
     case 'compare':
       key = `${e.op}(${exprKey(e.left)},${exprKey(e.right)})`;
@@ -239,7 +239,7 @@ export function children(e: Expr | Condition): Array<Expr | Condition> {
     case 'powi':
       return [e.base];
     case 'select':
-      return [e.cond, e.then, e.else];
+      return [e.cond, e.ifTrue, e.ifFalse];
   }
 }
 
@@ -274,7 +274,7 @@ export function bindParams(e: Expr | Condition, values: Readonly<Record<string, 
     case 'powi':
       return powi(bindParams(e.base, values), e.exponent);
     case 'select':
-      return select(bindParams(e.cond, values), bindParams(e.then, values), bindParams(e.else, values));
+      return select(bindParams(e.cond, values), bindParams(e.ifTrue, values), bindParams(e.ifFalse, values));
     case 'compare':
       return compare(e.op)(bindParams(e.left, values), bindParams(e.right, values));
   }

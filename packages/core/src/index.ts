@@ -71,7 +71,7 @@ export {
   REAL_LINE,
   rangeOf,
 } from './interval.js';
-export { expandLibrary, expandSigmoid, expandSoftplus } from './library.js';
+export { expandLibrary, expandSigmoid, expandSoftplus, type LibraryForm } from './library.js';
 export { BINARY_FLOAT64, COMPARE_FLOAT64, powi64, sigmoid64, softplus64, UNARY_FLOAT64 } from './math.js';
 export { type ParseOptions, parseExpression } from './parse.js';
 export { toLatex, toText } from './print.js';

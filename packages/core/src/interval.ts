@@ -221,10 +221,10 @@ export function enclose(e: Expr, xRange: Enclosure): Enclosure {
       return powiEnclosure(enclose(e.base, xRange), e.exponent);
     case 'select': {
       const truth = conditionEnclosure(e.cond, xRange);
-      if (truth === 1) return enclose(e.then, xRange);
-      if (truth === 0) return enclose(e.else, xRange);
-      const a = enclose(e.then, xRange);
-      const b = enclose(e.else, xRange);
+      if (truth === 1) return enclose(e.ifTrue, xRange);
+      if (truth === 0) return enclose(e.ifFalse, xRange);
+      const a = enclose(e.ifTrue, xRange);
+      const b = enclose(e.ifFalse, xRange);
       return enc(Math.min(a.lo, b.lo), Math.max(a.hi, b.hi), a.nan || b.nan);
     }
   }

@@ -1,6 +1,11 @@
 /**
  * Library functions (sigmoid, softplus) in terms of primitives: the stable forms every backend
- * inherits. A backend that implements a library function natively may skip the expansion.
+ * inherits. Which form is stable depends on the arithmetic, so there are three:
+ * - 'portable': float32 arithmetic (wasm SIMD, WGSL): sigmoid via e^{-|a|}, which never overflows.
+ * - 'float64': float64 arithmetic and results: 1 / (1 + e^{-a}), and e^a below -708 where that
+ *   would flush float64's denormal results to 0.
+ * - 'float64-to-float32': float64 arithmetic rounded to float32 at the end: 1 / (1 + e^{-a}) is
+ *   then exact everywhere (results below 1e-300 round to 0 anyway) and is the fastest in JS.
  */
 import {
   abs,
@@ -15,17 +20,25 @@ import {
   ge,
   LIBRARY_OPS,
   log1p,
+  lt,
   max,
   neg,
   powi,
   select,
 } from './expression.js';
 
-/** sigmoid(a) with e = exp(-|a|): a ≥ 0 ? 1/(1+e) : e/(1+e) — no overflow, no Inf/Inf. */
-export function expandSigmoid(a: Expr): Expr {
-  const e = exp(neg(abs(a)));
-  const denominator = add(1, e);
-  return select(ge(a, 0), div(1, denominator), div(e, denominator));
+/** Which arithmetic a library expansion is for (see the module comment). */
+export type LibraryForm = 'portable' | 'float64' | 'float64-to-float32';
+
+/** sigmoid(a) in the given form; all are free of overflow and ∞/∞. */
+export function expandSigmoid(a: Expr, form: LibraryForm = 'portable'): Expr {
+  if (form === 'portable') {
+    const e = exp(neg(abs(a)));
+    const denominator = add(1, e);
+    return select(ge(a, 0), div(1, denominator), div(e, denominator));
+  }
+  const direct = div(1, add(1, exp(neg(a))));
+  return form === 'float64' ? select(lt(a, -708), exp(a), direct) : direct;
 }
 
 /** softplus(a) = max(a, 0) + log1p(exp(-|a|)): linear tail, no overflow. */
@@ -33,27 +46,27 @@ export function expandSoftplus(a: Expr): Expr {
   return add(max(a, 0), log1p(exp(neg(abs(a)))));
 }
 
-/** Replaces every library function by its primitive expansion. */
-export function expandLibrary(e: Expr): Expr;
-export function expandLibrary(e: Condition): Condition;
-export function expandLibrary(e: Expr | Condition): Expr | Condition {
+/** Replaces every library function by its primitive expansion in the given form. */
+export function expandLibrary(e: Expr, form?: LibraryForm): Expr;
+export function expandLibrary(e: Condition, form?: LibraryForm): Condition;
+export function expandLibrary(e: Expr | Condition, form: LibraryForm = 'portable'): Expr | Condition {
   switch (e.kind) {
     case 'const':
     case 'input':
     case 'param':
       return e;
     case 'unary': {
-      const arg = expandLibrary(e.arg);
-      if (LIBRARY_OPS.has(e.op)) return e.op === 'sigmoid' ? expandSigmoid(arg) : expandSoftplus(arg);
+      const arg = expandLibrary(e.arg, form);
+      if (LIBRARY_OPS.has(e.op)) return e.op === 'sigmoid' ? expandSigmoid(arg, form) : expandSoftplus(arg);
       return applyUnary(e.op, arg);
     }
     case 'binary':
-      return applyBinary(e.op, expandLibrary(e.left), expandLibrary(e.right));
+      return applyBinary(e.op, expandLibrary(e.left, form), expandLibrary(e.right, form));
     case 'powi':
-      return powi(expandLibrary(e.base), e.exponent);
+      return powi(expandLibrary(e.base, form), e.exponent);
     case 'select':
-      return select(expandLibrary(e.cond), expandLibrary(e.then), expandLibrary(e.else));
+      return select(expandLibrary(e.cond, form), expandLibrary(e.ifTrue, form), expandLibrary(e.ifFalse, form));
     case 'compare':
-      return applyCompare(e.op, expandLibrary(e.left), expandLibrary(e.right));
+      return applyCompare(e.op, expandLibrary(e.left, form), expandLibrary(e.right, form));
   }
 }

@@ -5,11 +5,9 @@
 import { erf, erfc } from './erf.js';
 import type { BinaryOp, CompareOp, UnaryOp } from './expression.js';
 
-/** Logistic function via exp(-|a|): never overflows, keeps denormal results for a < -708. */
+/** Logistic function in float64 (the 'float64' library form): 1/(1+e^-a), and e^a below -708. */
 export function sigmoid64(a: number): number {
-  const e = Math.exp(-Math.abs(a));
-  const r = 1 / (1 + e);
-  return a >= 0 ? r : e * r;
+  return a < -708 ? Math.exp(a) : 1 / (1 + Math.exp(-a));
 }
 
 /** ln(1 + e^a) = max(a, 0) + log1p(e^-|a|): exact for both tails, Inf only for a = Inf. */

@@ -54,7 +54,7 @@ export function toText(e: Expr): string {
     case 'param':
       return e.name;
     case 'unary':
-      return e.op === 'neg' ? `-${wrap(e.arg, P_NEG)}` : `${e.op}(${toText(e.arg)})`;
+      return e.op === 'neg' ? `-${wrap(e.arg, P_NEG + 1)}` : `${e.op}(${toText(e.arg)})`;
     case 'binary':
       switch (e.op) {
         case 'add':
@@ -71,7 +71,7 @@ export function toText(e: Expr): string {
     case 'powi':
       return `${wrap(e.base, P_ATOM)}^${e.exponent < 0 ? `(${e.exponent})` : e.exponent}`;
     case 'select':
-      return `${conditionText(e.cond)} ? ${wrap(e.then, P_SELECT + 1)} : ${toText(e.else)}`;
+      return `${conditionText(e.cond)} ? ${wrap(e.ifTrue, P_SELECT + 1)} : ${toText(e.ifFalse)}`;
   }
 }
 
@@ -161,7 +161,7 @@ export function toLatex(e: Expr): string {
     case 'powi':
       return `{${wrap(e.base, P_ATOM)}}^{${e.exponent}}`;
     case 'select':
-      return `\\begin{cases} ${toLatex(e.then)} & \\text{if } ${conditionLatex(e.cond)} \\\\ ${toLatex(e.else)} & \\text{otherwise} \\end{cases}`;
+      return `\\begin{cases} ${toLatex(e.ifTrue)} & \\text{if } ${conditionLatex(e.cond)} \\\\ ${toLatex(e.ifFalse)} & \\text{otherwise} \\end{cases}`;
   }
 }
 

@@ -48,6 +48,10 @@ export function simplify(e: Expr): Expr {
       const arg = simplify(e.arg);
       if (arg.kind === 'const') return fold(applyUnary(e.op, arg));
       if (e.op === 'neg' && arg.kind === 'unary' && arg.op === 'neg') return arg.arg;
+      // canonical form of a negated product: a negative constant factor, -(c · a) = (-c) · a
+      if (e.op === 'neg' && arg.kind === 'binary' && arg.op === 'mul' && arg.left.kind === 'const') {
+        return simplifyBinary('mul', constant(-arg.left.value), arg.right);
+      }
       if (e.op === 'abs' && arg.kind === 'unary' && (arg.op === 'abs' || arg.op === 'neg')) {
         return simplify(applyUnary('abs', arg.arg));
       }
@@ -64,8 +68,8 @@ export function simplify(e: Expr): Expr {
       return simplifyBinary(e.op, simplify(e.left), simplify(e.right));
     case 'select': {
       const cond = simplifyCondition(e.cond);
-      const then = simplify(e.then);
-      const otherwise = simplify(e.else);
+      const then = simplify(e.ifTrue);
+      const otherwise = simplify(e.ifFalse);
       if (foldable(cond)) return compileScalar(select(cond, 1, 0))(0) === 1 ? then : otherwise;
       if (exprKey(then) === exprKey(otherwise)) return then;
       return select(cond, then, otherwise);
@@ -105,10 +109,10 @@ function simplifyBinary(op: BinaryOp, a: Expr, b: Expr): Expr {
       }
       if (a.kind === 'unary' && a.op === 'neg') return simplify(applyUnary('neg', applyBinary('mul', a.arg, b)));
       if (b.kind === 'unary' && b.op === 'neg') return simplify(applyUnary('neg', applyBinary('mul', a, b.arg)));
-      if (a.kind === 'const' && a.value < 0) {
-        return applyUnary('neg', simplifyBinary('mul', constant(-a.value), b));
-      }
       if (exprKey(a) === exprKey(b)) return powi(a, 2);
+      // a · (1/b) = a/b, with one rounding instead of two
+      if (b.kind === 'binary' && b.op === 'div' && isConst(b.left, 1)) return simplifyBinary('div', a, b.right);
+      if (a.kind === 'binary' && a.op === 'div' && isConst(a.left, 1)) return simplifyBinary('div', b, a.right);
       break;
     case 'div':
       if (isConst(a, 0)) return constant(0);
@@ -150,9 +154,9 @@ export function propagatesNaN(e: Expr): boolean {
       // a NaN operand makes every comparison false except ≠, so NaN takes one known branch
       const { cond } = e;
       if (propagatesNaN(cond.left) || propagatesNaN(cond.right)) {
-        return propagatesNaN(cond.op === 'ne' ? e.then : e.else);
+        return propagatesNaN(cond.op === 'ne' ? e.ifTrue : e.ifFalse);
       }
-      return propagatesNaN(e.then) && propagatesNaN(e.else);
+      return propagatesNaN(e.ifTrue) && propagatesNaN(e.ifFalse);
     }
   }
 }

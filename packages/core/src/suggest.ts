@@ -16,7 +16,7 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The known names closest to `name` (at most `limit`), best first: names that contain it or are
- * within an edit distance of about a third of its length.
+ * within an edit distance of about a third of its length (and shorter than the name itself).
  */
 export function closestNames(name: string, known: Iterable<string>, limit = 3): string[] {
   const needle = name.toLowerCase();
@@ -25,7 +25,8 @@ export function closestNames(name: string, known: Iterable<string>, limit = 3): 
     const lower = candidate.toLowerCase();
     let score = editDistance(needle, lower);
     if (lower.includes(needle) || needle.includes(lower)) score = Math.min(score, 1);
-    if (score <= Math.max(2, Math.ceil(needle.length / 3))) scored.push([candidate, score]);
+    // close: within about a third of the name, and not a rewrite of the whole name
+    if (score <= Math.max(1, Math.ceil(needle.length / 3)) && score < needle.length) scored.push([candidate, score]);
   }
   scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
   return scored.slice(0, limit).map(([candidate]) => candidate);

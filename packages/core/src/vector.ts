@@ -38,7 +38,7 @@ export function softmaxRows(spec: SoftmaxSpec, x: ArrayLike<number>, rowLength: 
     for (let i = start; i < end; i++) {
       const v = s * x[i]!;
       if (v > m) m = v;
-      else if (v !== v) nan = true;
+      else if (Number.isNaN(v)) nan = true;
     }
     if (nan) {
       for (let i = start; i < end; i++) out[i] = Number.NaN;

@@ -60,8 +60,9 @@ export const celu = defineActivation({
   },
 });
 
-const SELU_LAMBDA = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
+// 1.0507009873554804934193349852946 and 1.6732632423543772848170429916717 rounded to float64
+const SELU_LAMBDA = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 
 /** lambda · (x if x > 0 else alpha (e^x - 1)) with the self-normalising constants. */
 export const selu = defineActivation({
@@ -88,7 +89,7 @@ export const selu = defineActivation({
     pros: ['self-normalising', 'no dead units'],
     cons: ['needs LeCun-normal init and alpha-dropout to keep its guarantees', 'kink at 0'],
     references: [{ title: 'Self-Normalizing Neural Networks (Klambauer et al., 2017)', source: 'arXiv:1706.02515' }],
-    conventions: ['λ = 1.0507009873554804934193349852946, α = 1.6732632423543772848170429916717, as in PyTorch.'],
+    conventions: ['λ = 1.0507009873554805, α = 1.6732632423543772, as in PyTorch.'],
   },
 });
 

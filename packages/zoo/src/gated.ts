@@ -47,7 +47,7 @@ export const gelu = defineActivation({
   id: 'gelu',
   ...geluForms,
   output: interval(-0.16997120747990366, Number.POSITIVE_INFINITY, '[)'),
-  derivativeRange: interval(-0.12890414518515479, 1.1289041451851548, '[]'),
+  derivativeRange: interval(-0.12890414518515478, 1.1289041451851547, '[]'),
   properties: SMOOTH_GATED,
   docs: {
     name: 'GELU',
@@ -76,8 +76,8 @@ export const geluTanh = defineActivation({
   id: 'gelu-tanh',
   aliases: ['gelu-approximate'],
   ...geluTanhForms,
-  output: interval(-0.17004075057125405, Number.POSITIVE_INFINITY, '[)'),
-  derivativeRange: interval(-0.12899306865877177, 1.1289930686587718, '[]'),
+  output: interval(-0.17004075057125406, Number.POSITIVE_INFINITY, '[)'),
+  derivativeRange: interval(-0.12899306865877178, 1.1289930686587717, '[]'),
   properties: SMOOTH_GATED,
   docs: {
     name: 'GELU (tanh approximation)',
@@ -95,7 +95,7 @@ export const geluTanh = defineActivation({
 
 const siluForms = gatedForms(x, mul(x, sigmoid(x)));
 const SILU_MIN = -0.2784645427610738;
-const SILU_DERIVATIVE = interval(-0.09983932012886692, 1.0998393201288669, '[]');
+const SILU_DERIVATIVE = interval(-0.09983932012886693, 1.099839320128867, '[]');
 
 /** x σ(x). */
 export const silu = defineActivation({
@@ -183,8 +183,8 @@ const mishForms = gatedForms(x, mul(x, tanh(softplus(x))));
 export const mish = defineActivation({
   id: 'mish',
   ...mishForms,
-  output: interval(-0.30884341301725041, Number.POSITIVE_INFINITY, '[)'),
-  derivativeRange: interval(-0.11252612238946256, 1.0884981612517279, '[]'),
+  output: interval(-0.30884341301725043, Number.POSITIVE_INFINITY, '[)'),
+  derivativeRange: interval(-0.11252612238946257, 1.088498161251728, '[]'),
   properties: SMOOTH_GATED,
   docs: {
     name: 'Mish',

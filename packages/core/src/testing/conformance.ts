@@ -1,0 +1,278 @@
+/**
+ * The conformance suite every backend runs: one import proves a backend against the float64
+ * references of the activations it is given.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  type Activation,
+  type ActivationDefinition,
+  defineActivation,
+  type ElementwiseActivation,
+  type LossActivation,
+  type VectorActivation,
+} from '../activation.js';
+import type { Backend, FloatArray } from '../backend.js';
+import { BackendUnavailableError, BadInputError, UnsupportedOperationError } from '../errors.js';
+import { isNormalFloat32, ulpDistanceFloat32, ulpDistanceFloat64 } from '../ulp.js';
+
+/** Options for `describeBackendConformance`. */
+export interface ConformanceOptions {
+  /** Label for the test names. */
+  readonly name: string;
+  /** Makes a fresh backend (called once per describe block). */
+  readonly create: () => Backend | Promise<Backend>;
+  /** The activations to check, usually the whole zoo. */
+  readonly activations: readonly ActivationDefinition[];
+  /** Largest float32 error allowed, in ULP, for normal-range results (cpu-js 2, wasm/webgpu 4). */
+  readonly ulps: number;
+  /** Largest float64 error in ULP when the backend supports Float64Array (default 4). */
+  readonly float64Ulps?: number;
+}
+
+const F32_MAX = 3.4028234663852886e38;
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** The float32 inputs: dense over [-100, 100] and the extremes. */
+export function conformanceInputs(): Float32Array {
+  const xs: number[] = [];
+  for (let i = -4000; i <= 4000; i++) xs.push(i / 40);
+  for (const v of [0, 1e-30, 1e-45, 1e-38, 1e-7, 88.7, 89, 1e4, 1e30, F32_MAX, Number.POSITIVE_INFINITY]) xs.push(v, -v);
+  return Float32Array.from(xs);
+}
+
+/** Deterministic pseudo-random upstream gradients in [-2, 2). */
+function gradients(n: number, float64 = false): FloatArray {
+  const dy = float64 ? new Float64Array(n) : new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    dy[i] = (s / 2 ** 32) * 4 - 2;
+  }
+  return dy;
+}
+
+/** The first element where `got` is not within `ulps` float32 ULP of `reference`, or undefined. */
+export function firstFloat32Mismatch(
+  got: ArrayLike<number>,
+  reference: (i: number) => number,
+  ulps: number,
+): { index: number; got: number; expected: number; ulps: number } | undefined {
+  for (let i = 0; i < got.length; i++) {
+    const expected = reference(i);
+    const value = got[i]!;
+    if (Number.isNaN(expected)) {
+      if (!Number.isNaN(value)) return { index: i, got: value, expected, ulps: Number.POSITIVE_INFINITY };
+      continue;
+    }
+    if (Math.abs(expected) > F32_MAX) {
+      // beyond float32's range: the float32 answer is the same-signed infinity (or the largest float)
+      if (Math.sign(value) !== Math.sign(expected) || Math.abs(value) < F32_MAX) {
+        return { index: i, got: value, expected, ulps: Number.POSITIVE_INFINITY };
+      }
+      continue;
+    }
+    if (!Number.isFinite(value)) return { index: i, got: value, expected, ulps: Number.POSITIVE_INFINITY };
+    const distance = isNormalFloat32(expected)
+      ? ulpDistanceFloat32(value, expected)
+      : Math.abs(value - expected) <= F32_MIN_NORMAL // denormal results: absolute error below the normal range
+        ? 0
+        : Number.POSITIVE_INFINITY;
+    if (distance > ulps) return { index: i, got: value, expected, ulps: distance };
+  }
+  return undefined;
+}
+
+function variantsOf(d: ActivationDefinition): Activation[] {
+  if (d.kind !== 'elementwise') return [];
+  return [d.create(), ...Object.keys(d.presets).map((p) => d.create(p))];
+}
+
+/**
+ * Declares the conformance tests for a backend (call it at the top level of a test file).
+ *
+ * @example
+ * describeBackendConformance({ name: 'cpu-js', create: () => new CpuJsBackend(), activations: zoo, ulps: 2 });
+ */
+export function describeBackendConformance(options: ConformanceOptions): void {
+  const { activations, ulps } = options;
+  const elementwise = activations.flatMap(variantsOf) as ElementwiseActivation[];
+  const vectors = activations.filter((d) => d.kind === 'vector').map((d) => d.create({ rowLength: 7 })) as VectorActivation[];
+  const losses = activations.filter((d) => d.kind === 'loss').map((d) => d.create({ rowLength: 5 })) as LossActivation[];
+  const x = conformanceInputs();
+  const dy = gradients(x.length) as Float32Array;
+  let backend: Backend;
+  const ready = async () => {
+    backend ??= await options.create();
+    return backend;
+  };
+
+  describe(`${options.name}: conformance`, () => {
+    describe.each(elementwise.map((a) => [a.key, a] as const))('%s', (_key, act) => {
+      it(`forward is within ${ulps} ULP of the float64 reference, with no NaN/Inf where it is finite`, async () => {
+        const b = await ready();
+        const y = await b.forward(act, x);
+        const mismatch = firstFloat32Mismatch(y, (i) => act.forward(x[i]!), ulps);
+        expect(mismatch && { ...mismatch, x: x[mismatch.index] }).toBeUndefined();
+      });
+
+      it(`derivative is within ${ulps} ULP of the float64 reference`, async () => {
+        const b = await ready();
+        const d = await b.derivative(act, x);
+        const mismatch = firstFloat32Mismatch(d, (i) => act.derivative(x[i]!), ulps);
+        expect(mismatch && { ...mismatch, x: x[mismatch.index] }).toBeUndefined();
+      });
+
+      it('backward is dy · f′(x) fused', async () => {
+        const b = await ready();
+        const g = await b.backward(act, x, dy);
+        const mismatch = firstFloat32Mismatch(g, (i) => dy[i]! * act.derivative(x[i]!), ulps + 1);
+        expect(mismatch && { ...mismatch, x: x[mismatch.index] }).toBeUndefined();
+      });
+
+      it('gives NaN for NaN', async () => {
+        const b = await ready();
+        const nan = Float32Array.of(Number.NaN, 1, Number.NaN);
+        const y = await b.forward(act, nan);
+        const d = await b.derivative(act, nan);
+        const g = await b.backward(act, nan, Float32Array.of(1, 1, 1));
+        for (const out of [y, d, g]) {
+          expect(out[0]).toBeNaN();
+          expect(out[2]).toBeNaN();
+        }
+      });
+
+      const learnable = Object.entries(act.definition.params).filter(([, spec]) => spec.learnable);
+      if (learnable.length > 0) {
+        it('gives the gradient of learnable parameters', async () => {
+          const b = await ready();
+          for (const [name] of learnable) {
+            const got = await b.paramGradient(act, name, x.subarray(0, 8001), dy.subarray(0, 8001));
+            let expected = 0;
+            for (let i = 0; i < 8001; i++) expected += dy[i]! * act.paramDerivative(name, x[i]!);
+            expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(expected)));
+          }
+        });
+      }
+    });
+
+    it('Float64Array: computed in float64 where supported, a clear error otherwise', async () => {
+      const b = await ready();
+      const x64 = Float64Array.from(x.filter(Number.isFinite));
+      for (const act of elementwise) {
+        if (!b.supportsFloat64) {
+          await expect(b.forward(act, x64)).rejects.toBeInstanceOf(BadInputError);
+          continue;
+        }
+        const y = await b.forward(act, x64);
+        expect(y).toBeInstanceOf(Float64Array);
+        for (let i = 0; i < x64.length; i++) {
+          const reference = act.forward(x64[i]!);
+          const error = Math.abs(reference) < 1e-300 ? Math.abs(y[i]! - reference) * 1e300 : ulpDistanceFloat64(y[i]!, reference);
+          expect(error, `${act.key}(${x64[i]})`).toBeLessThanOrEqual(options.float64Ulps ?? 4);
+        }
+      }
+    });
+
+    it('runs a user-defined activation from its text form', async () => {
+      const b = await ready();
+      const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' }).create();
+      const y = await b.forward(quickGelu, x);
+      expect(firstFloat32Mismatch(y, (i) => quickGelu.forward(x[i]!), ulps)).toBeUndefined();
+      const d = await b.derivative(quickGelu, x);
+      expect(firstFloat32Mismatch(d, (i) => quickGelu.derivative(x[i]!), ulps)).toBeUndefined();
+    });
+
+    describe.each(vectors.map((a) => [a.id, a] as const))('%s over rows', (_id, act) => {
+      const rows = Float32Array.from(x.subarray(0, 7 * 1000));
+      rows.set([1000, 1001, -1000, 0, 3, 88, 89], 7 * 10);
+      it(`forward matches the float64 reference within ${ulps} ULP`, async () => {
+        const b = await ready();
+        const reference = act.forward(rows);
+        const y = await b.forward(act, rows);
+        expect(firstFloat32Mismatch(y, (i) => reference[i]!, ulps)).toBeUndefined();
+      });
+      it('backward is the vector-Jacobian product', async () => {
+        const b = await ready();
+        const g = dy.subarray(0, rows.length);
+        const reference = act.backward(rows, g);
+        const got = await b.backward(act, rows, g);
+        for (let i = 0; i < rows.length; i++) {
+          expect(Math.abs(got[i]! - reference[i]!)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference[i]!)));
+        }
+      });
+      it('rejects rows that do not divide the input, and derivative()', async () => {
+        const b = await ready();
+        await expect(b.forward(act, new Float32Array(10))).rejects.toThrow(/not a whole number of rows of 7/);
+        await expect(b.derivative(act, rows)).rejects.toBeInstanceOf(UnsupportedOperationError);
+      });
+    });
+
+    describe.each(losses.map((a) => [a.id, a] as const))('%s', (_id, act) => {
+      const logits = Float32Array.from(x.subarray(3000, 3000 + 5 * 40));
+      const indices = Int32Array.from({ length: 40 }, (_, r) => (r * 3) % 5);
+      const oneHot = new Float32Array(logits.length);
+      indices.forEach((c, r) => {
+        oneHot[r * 5 + c] = 1;
+      });
+      it('loss and gradient match the reference, with one-hot and class-index targets', async () => {
+        const b = await ready();
+        const expected = act.loss(logits, indices);
+        expect(Math.abs((await b.loss(act, logits, indices)) - expected)).toBeLessThanOrEqual(1e-5 * expected);
+        expect(Math.abs((await b.loss(act, logits, oneHot)) - expected)).toBeLessThanOrEqual(1e-5 * expected);
+        const reference = act.gradient(logits, indices);
+        const got = await b.lossGradient(act, logits, oneHot);
+        expect(firstFloat32Mismatch(got, (i) => reference[i]!, ulps + 2)).toBeUndefined();
+      });
+      it('rejects targets that do not fit', async () => {
+        const b = await ready();
+        await expect(b.loss(act, logits, new Int32Array(3))).rejects.toBeInstanceOf(BadInputError);
+        await expect(b.forward(act, logits)).rejects.toBeInstanceOf(UnsupportedOperationError);
+      });
+    });
+
+    describe('buffers and bad input', () => {
+      const act = () => elementwise.find((a) => a.id === 'sigmoid') ?? elementwise[0]!;
+      it('writes into `out`, allows out === x, and never mutates its inputs', async () => {
+        const b = await ready();
+        const input = Float32Array.of(-2, -1, 0, 1, 2);
+        const copy = input.slice();
+        const out = new Float32Array(5);
+        expect(await b.forward(act(), input, out)).toBe(out);
+        expect(input).toEqual(copy);
+        const g = Float32Array.of(1, 2, 3, 4, 5);
+        const gCopy = g.slice();
+        await b.backward(act(), input, g);
+        expect(g).toEqual(gCopy);
+        expect(input).toEqual(copy);
+        const inPlace = input.slice();
+        await b.forward(act(), inPlace, inPlace);
+        expect(inPlace).toEqual(out);
+      });
+      it('handles empty arrays', async () => {
+        const b = await ready();
+        expect((await b.forward(act(), new Float32Array(0))).length).toBe(0);
+      });
+      it('rejects what is not a float array, and mismatched out/dy, with BadInputError', async () => {
+        const b = await ready();
+        await expect(b.forward(act(), [1, 2, 3] as unknown as Float32Array)).rejects.toThrow(/must be a Float32Array or Float64Array, got an Array/);
+        await expect(b.forward(act(), new Int32Array(3) as unknown as Float32Array)).rejects.toBeInstanceOf(BadInputError);
+        await expect(b.forward(act(), new Float32Array(3), new Float32Array(4))).rejects.toThrow(/out must be a Float32Array of length 3/);
+        await expect(b.backward(act(), new Float32Array(3), new Float32Array(2))).rejects.toThrow(/dy must have the same length as x \(3\)/);
+      });
+      it('stays correct under many concurrent calls', async () => {
+        const b = await ready();
+        const acts = elementwise.slice(0, 12);
+        const results = await Promise.all(acts.map((a) => b.forward(a, x)));
+        results.forEach((y, k) => {
+          expect(firstFloat32Mismatch(y, (i) => acts[k]!.forward(x[i]!), ulps)).toBeUndefined();
+        });
+      });
+    });
+
+    it('refuses work after dispose()', async () => {
+      const b = await options.create();
+      b.dispose();
+      await expect(b.forward(elementwise[0]!, new Float32Array(4))).rejects.toBeInstanceOf(BackendUnavailableError);
+    });
+  });
+}

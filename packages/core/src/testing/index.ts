@@ -1,0 +1,13 @@
+/**
+ * @activations/core/testing: the shared conformance suite for backends (needs vitest).
+ *
+ * @example
+ * import { describeBackendConformance } from '@activations/core/testing';
+ * describeBackendConformance({ name: 'my-backend', create: () => new MyBackend(), activations: zoo, ulps: 4 });
+ */
+export {
+  type ConformanceOptions,
+  conformanceInputs,
+  describeBackendConformance,
+  firstFloat32Mismatch,
+} from './conformance.js';
