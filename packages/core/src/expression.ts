@@ -255,29 +255,39 @@ export function dependsOnInput(e: Expr | Condition): boolean {
   return e.kind === 'input' || children(e).some(dependsOnInput);
 }
 
-/** Replaces every parameter by its value (unknown names are left as parameters). */
-export function bindParams(e: Expr, values: Readonly<Record<string, number>>): Expr;
-export function bindParams(e: Condition, values: Readonly<Record<string, number>>): Condition;
-export function bindParams(e: Expr | Condition, values: Readonly<Record<string, number>>): Expr | Condition {
+/**
+ * Rebuilds a node with `fn` applied to each direct child (leaves are returned as they are): the
+ * one recursion that transformations such as `bindParams` and `expandLibrary` share.
+ */
+export function mapChildren(e: Expr, fn: <T extends Expr | Condition>(child: T) => T): Expr;
+export function mapChildren(e: Condition, fn: <T extends Expr | Condition>(child: T) => T): Condition;
+export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition>(child: T) => T): Expr | Condition;
+export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition>(child: T) => T): Expr | Condition {
   switch (e.kind) {
     case 'const':
     case 'input':
+    case 'param':
       return e;
-    case 'param': {
-      const v = values[e.name];
-      return v === undefined ? e : constant(v);
-    }
     case 'unary':
-      return unary(e.op)(bindParams(e.arg, values));
+      return unary(e.op)(fn(e.arg));
     case 'binary':
-      return binary(e.op)(bindParams(e.left, values), bindParams(e.right, values));
+      return binary(e.op)(fn(e.left), fn(e.right));
     case 'powi':
-      return powi(bindParams(e.base, values), e.exponent);
+      return powi(fn(e.base), e.exponent);
     case 'select':
-      return select(bindParams(e.cond, values), bindParams(e.ifTrue, values), bindParams(e.ifFalse, values));
+      return select(fn(e.cond), fn(e.ifTrue), fn(e.ifFalse));
     case 'compare':
-      return compare(e.op)(bindParams(e.left, values), bindParams(e.right, values));
+      return compare(e.op)(fn(e.left), fn(e.right));
   }
+}
+
+/** Replaces every parameter by its value (unknown names are left as parameters). */
+export function bindParams<T extends Expr | Condition>(e: T, values: Readonly<Record<string, number>>): T {
+  if (e.kind === 'param') {
+    const v = values[e.name];
+    return (v === undefined ? e : constant(v)) as T;
+  }
+  return mapChildren(e, (child) => bindParams(child, values)) as T;
 }
 
 /** Builds a unary node for an op chosen at run time. */

@@ -10,9 +10,6 @@
 import {
   abs,
   add,
-  applyBinary,
-  applyCompare,
-  applyUnary,
   type Condition,
   div,
   type Expr,
@@ -21,9 +18,9 @@ import {
   LIBRARY_OPS,
   log1p,
   lt,
+  mapChildren,
   max,
   neg,
-  powi,
   select,
 } from './expression.js';
 
@@ -47,26 +44,10 @@ export function expandSoftplus(a: Expr): Expr {
 }
 
 /** Replaces every library function by its primitive expansion in the given form. */
-export function expandLibrary(e: Expr, form?: LibraryForm): Expr;
-export function expandLibrary(e: Condition, form?: LibraryForm): Condition;
-export function expandLibrary(e: Expr | Condition, form: LibraryForm = 'portable'): Expr | Condition {
-  switch (e.kind) {
-    case 'const':
-    case 'input':
-    case 'param':
-      return e;
-    case 'unary': {
-      const arg = expandLibrary(e.arg, form);
-      if (LIBRARY_OPS.has(e.op)) return e.op === 'sigmoid' ? expandSigmoid(arg, form) : expandSoftplus(arg);
-      return applyUnary(e.op, arg);
-    }
-    case 'binary':
-      return applyBinary(e.op, expandLibrary(e.left, form), expandLibrary(e.right, form));
-    case 'powi':
-      return powi(expandLibrary(e.base, form), e.exponent);
-    case 'select':
-      return select(expandLibrary(e.cond, form), expandLibrary(e.ifTrue, form), expandLibrary(e.ifFalse, form));
-    case 'compare':
-      return applyCompare(e.op, expandLibrary(e.left, form), expandLibrary(e.right, form));
+export function expandLibrary<T extends Expr | Condition>(e: T, form: LibraryForm = 'portable'): T {
+  if (e.kind === 'unary' && LIBRARY_OPS.has(e.op)) {
+    const arg = expandLibrary(e.arg, form);
+    return (e.op === 'sigmoid' ? expandSigmoid(arg, form) : expandSoftplus(arg)) as T;
   }
+  return mapChildren(e, (child) => expandLibrary(child, form)) as T;
 }

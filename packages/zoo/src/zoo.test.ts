@@ -9,6 +9,7 @@ import {
   type ElementwiseActivation,
   type ElementwiseDefinition,
   estimateProperties,
+  formatInterval,
   type Interval,
   rangeOf,
   ulpDistanceFloat64,
@@ -299,5 +300,16 @@ describe('property estimates for other parameter values', () => {
     const sigmoid = createRegistry({ activations: zoo }).activation('sigmoid') as ElementwiseActivation;
     expect(contains(sigmoid.bounds.output, sigmoid.forward(10))).toBe(true);
     expect(contains(sigmoid.bounds.output, 1)).toBe(false);
+  });
+});
+
+describe('README', () => {
+  it('lists every activation with its output range', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const d of zoo) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${d.id}\``));
+      expect(row, d.id).toBeDefined();
+      expect(row).toContain(formatInterval(d.create().bounds.output));
+    }
   });
 });
