@@ -8,8 +8,9 @@ describe('tour', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/1\. The catalogue: 34 activations/);
     expect(text).toMatch(/gelu\s+elementwise\s+\[-0\.16997120747990366, ∞\)/);
+    expect(text).toMatch(/✓ wasm \(priority 10\)/);
     expect(text).toMatch(/✓ cpu-js \(priority 0\)/);
-    expect(text).toMatch(/'auto' chose cpu-js/);
+    expect(text).toMatch(/'auto' chose wasm/);
     expect(text).toMatch(/-7\.95231e-38/); // gelu(-13), which peers round to 0
     expect(text).toMatch(/sigmoid\(-1\.702 \* x\)/);
     expect(text).toMatch(/derivative \(symbolic\): sigmoid\(1\.702 \* x\) \+ /);

@@ -12,11 +12,12 @@ import {
   toText,
 } from '@activations/core';
 import { cpuJs } from '@activations/cpu-js';
+import { wasm } from '@activations/wasm';
 import { zoo } from '@activations/zoo';
 
 /** A registry with every backend this app knows about. */
 export function defaultRegistry(): Registry {
-  return createRegistry({ activations: zoo, backends: [cpuJs()] });
+  return createRegistry({ activations: zoo, backends: [wasm(), cpuJs()] });
 }
 
 const BLOCKS = ' ▁▂▃▄▅▆▇█';

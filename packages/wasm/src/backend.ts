@@ -1,0 +1,256 @@
+/** The wasm backend: SIMD128 kernels over typed arrays (copied in blocks) or wasm-resident arrays. */
+import {
+  type Activation,
+  BackendUnavailableError,
+  BadInputError,
+  checkGradient,
+  checkInput,
+  type ElementwiseActivation,
+  type FloatArray,
+  type LossActivation,
+  outputFor,
+  rejectLoss,
+  requireElementwise,
+  requireLoss,
+  softmaxBackwardRows,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGradient,
+  softmaxRows,
+  type SyncBackend,
+  type Targets,
+} from '@activations/core';
+import type { KernelShape } from './compile.js';
+import { type KernelFunction, KernelCache, type KernelRequest } from './kernels.js';
+import { BLOCK, SCRATCH, WasmArray, WasmHeap } from './memory.js';
+import type { Lanes } from './simd-math.js';
+
+const NAME = 'wasm';
+
+type Op = 'forward' | 'derivative';
+
+function request(act: ElementwiseActivation, op: Op): KernelRequest {
+  return op === 'forward'
+    ? { key: `${act.key}|forward`, expression: act.kernels.forward, reference: act.forward }
+    : { key: `${act.key}|derivative`, expression: act.kernels.derivative, reference: act.derivative };
+}
+
+function paramRequest(act: ElementwiseActivation, name: string): KernelRequest {
+  return {
+    key: `${act.key}|d/d${name}`,
+    expression: act.paramDerivativeExpression(name),
+    reference: (v) => act.paramDerivative(name, v),
+  };
+}
+
+/**
+ * Runs activations as WebAssembly SIMD128 kernels compiled at run time from their expressions, so
+ * user-defined activations get SIMD code too. Float32 only (Float64Array input is refused with
+ * BadInputError: use cpu-js for float64).
+ *
+ * @example
+ * const backend = new WasmBackend();
+ * backend.forwardSync(zoo.gelu.create(), new Float32Array([-1, 0, 1]));
+ */
+export class WasmBackend implements SyncBackend {
+  readonly name = NAME;
+  readonly supportsFloat64 = false;
+  readonly #heap = new WasmHeap();
+  readonly #kernels = new KernelCache(this.#heap);
+  #disposed = false;
+
+  #alive(): void {
+    if (this.#disposed) throw new BackendUnavailableError(NAME, 'this backend was disposed; ask the registry for a new one.');
+  }
+
+  /** The backend's WebAssembly memory (grows as arrays are allocated). */
+  get memory(): WebAssembly.Memory {
+    return this.#heap.memory;
+  }
+
+  /** Number of compiled kernels held. */
+  get cachedKernels(): number {
+    return this.#kernels.size;
+  }
+
+  /** Which lanes (f32x4 or f64x2) an activation's op runs in, once compiled. */
+  lanesOf(act: ElementwiseActivation, op: Op = 'forward'): Lanes | undefined {
+    return this.#kernels.lanesOf(request(act, op).key);
+  }
+
+  /**
+   * An array in wasm memory: pass it to `forwardArray` / `derivativeArray` / `backwardArray` to skip
+   * the copies. Free it when done.
+   */
+  allocate(length: number): WasmArray {
+    this.#alive();
+    return this.#heap.allocate(length);
+  }
+
+  /** Copies typed-array data through the scratch blocks, one cache-sized block at a time. */
+  #runBlocks(kernel: KernelFunction, shape: KernelShape, x: Float32Array, dy: Float32Array | undefined, out: Float32Array): void {
+    const buffer = this.#heap.memory.buffer;
+    const sx = new Float32Array(buffer, SCRATCH.x, BLOCK);
+    const sdy = new Float32Array(buffer, SCRATCH.dy, BLOCK);
+    const sout = new Float32Array(buffer, SCRATCH.out, BLOCK);
+    for (let start = 0; start < x.length; start += BLOCK) {
+      const length = Math.min(BLOCK, x.length - start);
+      const vectors = Math.ceil(length / 4) * 4;
+      sx.set(x.subarray(start, start + length));
+      if (vectors > length) sx.fill(0, length, vectors);
+      if (shape === 'backward') {
+        sdy.set(dy!.subarray(start, start + length));
+        if (vectors > length) sdy.fill(0, length, vectors);
+        kernel(SCRATCH.x, SCRATCH.dy, SCRATCH.out, vectors);
+      } else {
+        kernel(SCRATCH.x, SCRATCH.out, vectors);
+      }
+      out.set(length === BLOCK ? sout : sout.subarray(0, length), start);
+    }
+  }
+
+  #elementwise<T extends FloatArray>(act: ElementwiseActivation, op: Op, shape: KernelShape, x: T, dy: T | undefined, out: T | undefined): T {
+    checkInput(NAME, x, false);
+    if (dy !== undefined) checkGradient(NAME, x, dy, false);
+    const result = outputFor(x, out);
+    const kernel = this.#kernels.get(request(act, op), shape);
+    this.#runBlocks(kernel, shape, x as Float32Array, dy as Float32Array | undefined, result as Float32Array);
+    return result;
+  }
+
+  forwardSync<T extends FloatArray>(act: Activation, x: T, out?: T): T {
+    this.#alive();
+    rejectLoss(act, 'forward');
+    if (act.kind === 'vector') {
+      checkInput(NAME, x, false);
+      const result = outputFor(x, out);
+      softmaxRows(act.softmax, x, act.params.rowLength!, result);
+      return result;
+    }
+    return this.#elementwise(act as ElementwiseActivation, 'forward', 'map', x, undefined, out);
+  }
+
+  derivativeSync<T extends FloatArray>(act: Activation, x: T, out?: T): T {
+    this.#alive();
+    requireElementwise(act, 'derivative');
+    return this.#elementwise(act, 'derivative', 'map', x, undefined, out);
+  }
+
+  backwardSync<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): T {
+    this.#alive();
+    rejectLoss(act, 'backward');
+    if (act.kind === 'vector') {
+      checkInput(NAME, x, false);
+      checkGradient(NAME, x, dy, false);
+      const result = outputFor(x, out);
+      softmaxBackwardRows(act.softmax, x, dy, act.params.rowLength!, result);
+      return result;
+    }
+    return this.#elementwise(act as ElementwiseActivation, 'derivative', 'backward', x, dy, out);
+  }
+
+  paramGradientSync(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): number {
+    this.#alive();
+    requireElementwise(act, 'paramGradient');
+    checkInput(NAME, x, false);
+    checkGradient(NAME, x, dy, false);
+    const g = new Float32Array(x.length);
+    this.#runBlocks(this.#kernels.get(paramRequest(act, name), 'map'), 'map', x as Float32Array, undefined, g);
+    let sum = 0;
+    for (let i = 0; i < g.length; i++) sum += dy[i]! * g[i]!;
+    return sum;
+  }
+
+  lossSync(act: LossActivation, logits: FloatArray, targets: Targets): number {
+    this.#alive();
+    requireLoss(act, 'loss');
+    checkInput(NAME, logits, false, 'logits');
+    return softmaxCrossEntropy(logits, targets, act.params.rowLength!);
+  }
+
+  lossGradientSync<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): T {
+    this.#alive();
+    requireLoss(act, 'lossGradient');
+    checkInput(NAME, logits, false, 'logits');
+    const result = outputFor(logits, out);
+    softmaxCrossEntropyGradient(logits, targets, act.params.rowLength!, result);
+    return result;
+  }
+
+  #checkArray(a: unknown, name: string): asserts a is WasmArray {
+    if (!(a instanceof WasmArray) || !a.belongsTo(this.#heap)) {
+      throw new BadInputError(`${name} must be a live WasmArray from this backend's allocate(); typed arrays go to forward().`);
+    }
+  }
+
+  #arrayOp(act: Activation, op: Op, shape: KernelShape, x: WasmArray, dy: WasmArray | undefined, out: WasmArray | undefined): WasmArray {
+    this.#alive();
+    requireElementwise(act, `${op} on WasmArrays`);
+    this.#checkArray(x, 'x');
+    if (dy !== undefined) this.#checkArray(dy, 'dy');
+    if (dy !== undefined && dy.length !== x.length) throw new BadInputError(`dy must have the same length as x (${x.length}), got ${dy.length}.`);
+    const kernel = this.#kernels.get(request(act, op), shape);
+    const result = out ?? this.#heap.allocate(x.length);
+    this.#checkArray(result, 'out');
+    if (result.length !== x.length) throw new BadInputError(`out must have length ${x.length} like x, got ${result.length}.`);
+    const vectors = Math.ceil(x.length / 4) * 4; // allocations are whole vectors
+    if (dy === undefined) kernel(x.byteOffset, result.byteOffset, vectors);
+    else kernel(x.byteOffset, dy.byteOffset, result.byteOffset, vectors);
+    return result;
+  }
+
+  /** f(x) over arrays in wasm memory, no copies (elementwise activations). */
+  forwardArray(act: Activation, x: WasmArray, out?: WasmArray): WasmArray {
+    return this.#arrayOp(act, 'forward', 'map', x, undefined, out);
+  }
+
+  /** f'(x) over arrays in wasm memory. */
+  derivativeArray(act: Activation, x: WasmArray, out?: WasmArray): WasmArray {
+    return this.#arrayOp(act, 'derivative', 'map', x, undefined, out);
+  }
+
+  /** dy · f'(x) over arrays in wasm memory. */
+  backwardArray(act: Activation, x: WasmArray, dy: WasmArray, out?: WasmArray): WasmArray {
+    return this.#arrayOp(act, 'derivative', 'backward', x, dy, out);
+  }
+
+  /** Compiles (asynchronously) the kernels an activation needs, so later calls start at once. */
+  async prepare(act: Activation, ops: readonly ('forward' | 'derivative' | 'backward')[] = ['forward']): Promise<void> {
+    this.#alive();
+    if (act.kind !== 'elementwise') return;
+    for (const op of ops) {
+      await this.#kernels.prepare(request(act, op === 'forward' ? 'forward' : 'derivative'), op === 'backward' ? 'backward' : 'map');
+    }
+  }
+
+  async forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
+    await this.prepare(act, ['forward']);
+    return this.forwardSync(act, x, out);
+  }
+
+  async derivative<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
+    if (act.kind === 'elementwise') await this.prepare(act, ['derivative']);
+    return this.derivativeSync(act, x, out);
+  }
+
+  async backward<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): Promise<T> {
+    await this.prepare(act, ['backward']);
+    return this.backwardSync(act, x, dy, out);
+  }
+
+  async paramGradient(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): Promise<number> {
+    return this.paramGradientSync(act, name, x, dy);
+  }
+
+  async loss(act: LossActivation, logits: FloatArray, targets: Targets): Promise<number> {
+    return this.lossSync(act, logits, targets);
+  }
+
+  async lossGradient<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): Promise<T> {
+    return this.lossGradientSync(act, logits, targets, out);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#kernels.clear();
+  }
+}

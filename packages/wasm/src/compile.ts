@@ -1,0 +1,179 @@
+/**
+ * Expression → WebAssembly kernel module. A kernel walks n float32 values (n a multiple of 4)
+ * four at a time: f32x4 lanes compute directly; f64x2 lanes promote each half, compute in float64
+ * and round once when demoting. Library functions are expanded to their portable stable forms.
+ */
+import { type Condition, children, type Expr, expandLibrary, exprKey, simplify } from '@activations/core';
+import { encodeModule, FunctionBuilder, type FunctionImport, F64, I32, Op, Simd, V128, type ValueType } from './binary.js';
+import { type HostFunction, type Lanes, SimdEmitter, type Value } from './simd-math.js';
+
+/** `map`: out = f(x). `backward`: out = dy · f(x). */
+export type KernelShape = 'map' | 'backward';
+
+/** Ops that only the f64 lanes implement. */
+const F64_ONLY = new Set(['erf', 'erfc', 'sin', 'cos']);
+
+/** The expression as kernels compute it: library functions expanded, simplified. */
+export function kernelExpression(e: Expr): Expr {
+  return simplify(expandLibrary(e, 'portable'));
+}
+
+function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
+  if (e.kind === 'unary') into.add(e.op);
+  for (const child of children(e)) opsUsed(child, into);
+  return into;
+}
+
+/** Lanes the expression can use at all: f64 when it needs a function only f64 lanes have. */
+export function minimumLanes(e: Expr): Lanes {
+  for (const op of opsUsed(kernelExpression(e))) if (F64_ONLY.has(op)) return 'f64';
+  return 'f32';
+}
+
+function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
+  const memo = new Map<string, Value>();
+  const emit = (e: Expr): Value => {
+    if (e.kind === 'input') return x;
+    if (e.kind === 'const') return em.const(e.value);
+    const key = exprKey(e);
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const value = emitNode(e);
+    memo.set(key, value);
+    return value;
+  };
+  const emitCondition = (c: Condition): Value => em.op(c.op, emit(c.left), emit(c.right));
+  const emitNode = (e: Expr): Value => {
+    switch (e.kind) {
+      case 'const':
+      case 'input':
+        return emit(e);
+      case 'param':
+        throw new Error(`parameter '${e.name}' is unbound; create the activation with its parameters first`);
+      case 'unary': {
+        const a = emit(e.arg);
+        switch (e.op) {
+          case 'neg':
+          case 'abs':
+          case 'sqrt':
+            return em.unary(e.op, a);
+          case 'sign':
+            return em.sign(a);
+          case 'exp':
+            return em.exp(a);
+          case 'expm1':
+            return em.expm1(a);
+          case 'log':
+            return em.log1p(a, true);
+          case 'log1p':
+            return em.log1p(a);
+          case 'tanh':
+            return em.tanh(a);
+          case 'erf':
+            return em.erf(a);
+          case 'erfc':
+            return em.erfc(a);
+          case 'sin':
+          case 'cos':
+            return em.trig(e.op, a);
+          case 'sigmoid':
+          case 'softplus':
+            throw new Error(`${e.op} must be expanded before emission`);
+        }
+        break;
+      }
+      case 'binary':
+        return em.op(e.op, emit(e.left), emit(e.right));
+      case 'powi': {
+        let n = Math.abs(e.exponent);
+        let base = emit(e.base);
+        let result: Value | undefined;
+        while (n > 0) {
+          if (n & 1) result = result === undefined ? base : em.op('mul', result, base);
+          n >>>= 1;
+          if (n > 0) base = em.op('mul', base, base);
+        }
+        const positive = result ?? em.const(1);
+        return e.exponent < 0 ? em.op('div', em.const(1), positive) : positive;
+      }
+      case 'select':
+        return em.select(emitCondition(e.cond), emit(e.ifTrue), emit(e.ifFalse));
+    }
+  };
+  return emit(root);
+}
+
+/** A compiled kernel module and what it imports. */
+export interface KernelModule {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly lanes: Lanes;
+  readonly hostFunctions: readonly HostFunction[];
+}
+
+const HALF_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * Compiles `e` into a module exporting `kernel(x, [dy,] out, n)` over float32 arrays at byte
+ * offsets x, dy, out of the imported memory; n (elements) must be a multiple of 4.
+ */
+export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes): KernelModule {
+  const expression = kernelExpression(e);
+  const used = opsUsed(expression);
+  const hostFunctions = (['sin', 'cos'] as const).filter((f) => used.has(f));
+  const hostIndex = { sin: hostFunctions.indexOf('sin'), cos: hostFunctions.indexOf('cos') };
+  const params: ValueType[] = shape === 'map' ? [I32, I32, I32] : [I32, I32, I32, I32];
+  const fb = new FunctionBuilder(params);
+  const [xPtr, dyPtr, outPtr, count] = shape === 'map' ? [0, -1, 1, 2] : [0, 1, 2, 3];
+  const offset = fb.local(I32);
+  const end = fb.local(I32);
+  const prologue: number[] = [];
+  const em = new SimdEmitter(fb, lanes, prologue, hostIndex);
+
+  // loop body (emitted first so constants collect in the prologue)
+  const load = (pointer: number) => fb.get(pointer).get(offset).emit(Op.i32Add).simd(Simd.load, 2, 0);
+  fb.get(outPtr).get(offset).emit(Op.i32Add); // store address, under everything the body computes
+  const x = fb.local(V128);
+  load(xPtr).set(x);
+  let dy: Value | undefined;
+  if (shape === 'backward') {
+    dy = fb.local(V128);
+    load(dyPtr).set(dy);
+  }
+  let result: Value;
+  if (lanes === 'f32') {
+    const f = emitExpression(em, expression, x);
+    result = dy === undefined ? f : em.op('mul', dy, f);
+  } else {
+    const halves = [x, dy].map((v) => {
+      if (v === undefined) return undefined;
+      const lo = fb.local(V128);
+      const hi = fb.local(V128);
+      fb.get(v).simd(Simd.f64x2PromoteLowF32x4).set(lo);
+      fb.get(v).get(v).simd(Simd.shuffle, ...HALF_HIGH).simd(Simd.f64x2PromoteLowF32x4).set(hi);
+      return [lo, hi] as const;
+    });
+    const [xs, dys] = halves;
+    const out = xs!.map((half, i) => {
+      const f = emitExpression(em, expression, half);
+      return dys === undefined ? f : em.op('mul', dys[i]!, f);
+    });
+    result = fb.local(V128);
+    fb.get(out[0]!).simd(Simd.f32x4DemoteF64x2Zero).get(out[1]!).simd(Simd.f32x4DemoteF64x2Zero);
+    fb.simd(Simd.shuffle, ...JOIN_LOW_HALVES).set(result);
+  }
+  fb.get(result).simd(Simd.store, 2, 0);
+  fb.get(offset).i32(16).emit(Op.i32Add).set(offset);
+  const body = fb.code.splice(0);
+
+  // function: prologue, end = n * 4, then the loop
+  fb.get(count).i32(2).emit(Op.i32Shl).set(end);
+  fb.emit(...prologue);
+  fb.emit(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
+  fb.get(offset).get(end).emit(Op.i32GeU, Op.brIf, 1);
+  fb.emit(...body);
+  fb.emit(Op.br, 0, Op.end, Op.end);
+
+  const imports: FunctionImport[] = hostFunctions.map((name) => ({ name, params: [F64], results: [F64] }));
+  return { bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }]), lanes, hostFunctions };
+}

@@ -1,0 +1,131 @@
+/**
+ * The backend's WebAssembly memory: cache-sized scratch blocks for copying typed arrays through,
+ * and a first-fit allocator for arrays that live in wasm memory (zero copy).
+ */
+import { BadInputError } from '@activations/core';
+
+/** Elements per copy block: 4,096 float32 (16 KB) keeps input, dy and output in L1/L2. */
+export const BLOCK = 4096;
+const PAGE = 65536;
+/** Scratch blocks for x, dy and out sit below this offset; allocations come after. */
+const HEAP_START = 4 * BLOCK * 4;
+
+/** Offsets of the scratch blocks. */
+export const SCRATCH = { x: 0, dy: BLOCK * 4, out: 2 * BLOCK * 4 } as const;
+
+/**
+ * A Float32 array living in the backend's wasm memory: backends read and write it without
+ * copying. `array` is a view that is re-created whenever memory has grown (growing detaches the
+ * old buffer), so take it again after any call into the backend rather than keeping it.
+ *
+ * @example
+ * const a = backend.allocate(1024); a.array.set(data); await backend.forward(act, a, a); a.free();
+ */
+export class WasmArray {
+  readonly length: number;
+  readonly byteOffset: number;
+  readonly #heap: WasmHeap;
+  #view: Float32Array | undefined;
+  #freed = false;
+
+  constructor(heap: WasmHeap, byteOffset: number, length: number) {
+    this.#heap = heap;
+    this.byteOffset = byteOffset;
+    this.length = length;
+  }
+
+  /** A Float32Array view of the data, valid until the next call that may grow memory. */
+  get array(): Float32Array {
+    this.#check();
+    const buffer = this.#heap.memory.buffer;
+    if (this.#view?.buffer !== buffer) this.#view = new Float32Array(buffer, this.byteOffset, this.length);
+    return this.#view;
+  }
+
+  /** Is this array from that heap and still allocated? */
+  belongsTo(heap: WasmHeap): boolean {
+    return heap === this.#heap && !this.#freed;
+  }
+
+  /** Returns the memory to the backend. Using the array afterwards throws. */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#heap.release(this.byteOffset, this.length);
+  }
+
+  #check(): void {
+    if (this.#freed) throw new BadInputError('This WasmArray was freed; allocate a new one with backend.allocate(n).');
+  }
+}
+
+function padded(length: number): number {
+  return Math.ceil(Math.max(length, 1) / 4) * 16; // whole f32x4 vectors
+}
+
+/** The memory and its allocator. */
+export class WasmHeap {
+  readonly memory: WebAssembly.Memory;
+  /** Free blocks [offset, bytes], sorted by offset. */
+  readonly #free: Array<[number, number]> = [];
+  #top = HEAP_START;
+
+  constructor(initialPages = 2) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
+  }
+
+  /** A new array of `length` float32 values (zeroed). */
+  allocate(length: number): WasmArray {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new BadInputError(`allocate(n) needs a whole number of elements, got ${length}.`);
+    }
+    const bytes = padded(length);
+    let offset = -1;
+    for (let i = 0; i < this.#free.length; i++) {
+      const [start, size] = this.#free[i]!;
+      if (size >= bytes) {
+        offset = start;
+        if (size === bytes) this.#free.splice(i, 1);
+        else this.#free[i] = [start + bytes, size - bytes];
+        break;
+      }
+    }
+    if (offset < 0) {
+      offset = this.#top;
+      this.#top += bytes;
+      this.#ensure(this.#top);
+    }
+    new Uint8Array(this.memory.buffer, offset, bytes).fill(0);
+    return new WasmArray(this, offset, length);
+  }
+
+  /** Gives a block back, merging it with free neighbours. */
+  release(offset: number, length: number): void {
+    const bytes = padded(length);
+    let i = this.#free.findIndex(([start]) => start > offset);
+    if (i < 0) i = this.#free.length;
+    this.#free.splice(i, 0, [offset, bytes]);
+    const merged: Array<[number, number]> = [];
+    for (const block of this.#free) {
+      const last = merged.at(-1);
+      if (last && last[0] + last[1] === block[0]) last[1] += block[1];
+      else merged.push([...block]);
+    }
+    const tail = merged.at(-1);
+    if (tail && tail[0] + tail[1] === this.#top) {
+      this.#top = tail[0];
+      merged.pop();
+    }
+    this.#free.splice(0, this.#free.length, ...merged);
+  }
+
+  #ensure(bytes: number): void {
+    const needed = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (needed > 0) this.memory.grow(needed);
+  }
+
+  /** A Float32Array over a scratch block (re-created: memory may have grown). */
+  scratch(which: keyof typeof SCRATCH, length = BLOCK): Float32Array {
+    return new Float32Array(this.memory.buffer, SCRATCH[which], length);
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * SIMD arithmetic and math functions for one lane type (f32x4 or f64x2), emitted as WebAssembly
+ * instructions. Every value lives in a v128 local; constants are set once before the loop.
+ *
+ * Accuracy (each in its own lane type, for its documented domain; see coefficients.ts for the fits):
+ * exp and expm1: Cody–Waite reduction by ln 2 and a near-minimax polynomial (f32: degree 6, fit
+ * error 3e-9; f64: degree 11), 2^k built from two exponent factors so overflow gives ∞ and
+ * underflow is gradual. log/log1p: exponent split at √2/2 and atanh series (f32 degree 4, f64 9),
+ * with the rounding error of 1 + u corrected. tanh: via expm1(-2|x|). erf/erfc (f64 only):
+ * exp(-z²)·g(2/(2+z)), fit error 5e-14, erfc flushed to 0 beyond z = 11 (< 1.5e-54). sin/cos (f64
+ * only): three-part π/2 reduction for |x| ≤ 1e5, the host's Math.sin/cos beyond.
+ */
+import { type FunctionBuilder, Simd, V128 } from './binary.js';
+import {
+  COS_F64,
+  ERF_SMALL_F64,
+  ERFC_F64,
+  EXP_F32,
+  EXP_F64,
+  EXPM1_F32,
+  EXPM1_F64,
+  LN2_F32_PARTS,
+  LN2_F64_PARTS,
+  LOG_F32,
+  LOG_F64,
+  PIO2_PARTS,
+  SIN_F64,
+} from './coefficients.js';
+
+/** The lane type a kernel computes in. */
+export type Lanes = 'f32' | 'f64';
+
+type FloatOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge';
+type FloatUnary = 'abs' | 'neg' | 'sqrt' | 'nearest';
+
+const OPS: Record<Lanes, Record<FloatOp | FloatUnary, number>> = {
+  f32: {
+    add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9,
+    eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46,
+    abs: 0xe0, neg: 0xe1, sqrt: 0xe3, nearest: 0x6a,
+  },
+  f64: {
+    add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5,
+    eq: 0x47, ne: 0x48, lt: 0x49, gt: 0x4a, le: 0x4b, ge: 0x4c,
+    abs: 0xec, neg: 0xed, sqrt: 0xef, nearest: 0x94,
+  },
+};
+
+/** Scalar host functions a kernel may call (imported as env.sin / env.cos). */
+export type HostFunction = 'sin' | 'cos';
+
+/** A v128 value, held in a local. */
+export type Value = number;
+
+function splatBytes(lanes: Lanes, value: number): Uint8Array {
+  const array = lanes === 'f32' ? new Float32Array(4).fill(value) : new Float64Array(2).fill(value);
+  return new Uint8Array(array.buffer);
+}
+
+function intBytes(lanes: Lanes, value: number): Uint8Array {
+  const array = lanes === 'f32' ? new Int32Array(4).fill(value) : new BigInt64Array(2).fill(BigInt(value));
+  return new Uint8Array(array.buffer);
+}
+
+/**
+ * Emits SIMD code into a function body. `prologue` receives constant set-up (run once); `code` is
+ * the loop body.
+ */
+export class SimdEmitter {
+  readonly lanes: Lanes;
+  readonly hostCalls = new Set<HostFunction>();
+  readonly #fb: FunctionBuilder;
+  readonly #prologue: number[];
+  readonly #constants = new Map<string, Value>();
+  /** Index of each host function in the module's imports. */
+  readonly #hostIndex: Record<HostFunction, number>;
+
+  constructor(fb: FunctionBuilder, lanes: Lanes, prologue: number[], hostIndex: Record<HostFunction, number>) {
+    this.#fb = fb;
+    this.lanes = lanes;
+    this.#prologue = prologue;
+    this.#hostIndex = hostIndex;
+  }
+
+  /** A new v128 local holding whatever is on the stack. */
+  #result(): Value {
+    const local = this.#fb.local(V128);
+    this.#fb.set(local);
+    return local;
+  }
+
+  #constant(key: string, bytes: Uint8Array): Value {
+    let local = this.#constants.get(key);
+    if (local === undefined) {
+      local = this.#fb.local(V128);
+      const saved = this.#fb.code.splice(0);
+      this.#fb.v128(bytes).set(local);
+      this.#prologue.push(...this.#fb.code.splice(0));
+      this.#fb.code.push(...saved);
+      this.#constants.set(key, local);
+    }
+    return local;
+  }
+
+  /** A constant splat across the lanes. */
+  const(value: number): Value {
+    return this.#constant(`${this.lanes}:${Object.is(value, -0) ? '-0' : value}`, splatBytes(this.lanes, value));
+  }
+
+  /** An integer constant splat (i32x4 for f32 lanes, i64x2 for f64 lanes). */
+  intConst(value: number): Value {
+    return this.#constant(`int:${value}`, intBytes(this.lanes, value));
+  }
+
+  /** A raw 128-bit constant. */
+  bits(key: string, bytes: Uint8Array): Value {
+    return this.#constant(`bits:${key}`, bytes);
+  }
+
+  op(op: FloatOp, a: Value, b: Value): Value {
+    this.#fb.get(a).get(b).simd(OPS[this.lanes][op]);
+    return this.#result();
+  }
+
+  unary(op: FloatUnary, a: Value): Value {
+    this.#fb.get(a).simd(OPS[this.lanes][op]);
+    return this.#result();
+  }
+
+  /** Lane-wise `mask ? a : b`. */
+  select(mask: Value, a: Value, b: Value): Value {
+    this.#fb.get(a).get(b).get(mask).simd(Simd.bitselect);
+    return this.#result();
+  }
+
+  bitwise(op: 'and' | 'or' | 'xor' | 'andnot', a: Value, b: Value): Value {
+    this.#fb.get(a).get(b).simd(Simd[op]);
+    return this.#result();
+  }
+
+  /** Integer lanes (i32x4 / i64x2) add or sub. */
+  int(op: 'add' | 'sub', a: Value, b: Value): Value {
+    const code = this.lanes === 'f32' ? (op === 'add' ? Simd.i32x4Add : Simd.i32x4Sub) : op === 'add' ? Simd.i64x2Add : Simd.i64x2Sub;
+    this.#fb.get(a).get(b).simd(code);
+    return this.#result();
+  }
+
+  /** Integer lanes shifted left or right (arithmetic) by a constant. */
+  shift(op: 'shl' | 'shr', a: Value, by: number): Value {
+    const code = this.lanes === 'f32' ? (op === 'shl' ? Simd.i32x4Shl : Simd.i32x4ShrS) : op === 'shl' ? Simd.i64x2Shl : Simd.i64x2ShrS;
+    this.#fb.get(a).i32(by).simd(code);
+    return this.#result();
+  }
+
+  /** Float lanes holding integers → integer lanes (truncating, saturating). */
+  toInt(a: Value): Value {
+    this.#fb.get(a);
+    if (this.lanes === 'f32') this.#fb.simd(Simd.i32x4TruncSatF32x4S);
+    else this.#fb.simd(Simd.i32x4TruncSatF64x2SZero).simd(Simd.i64x2ExtendLowI32x4S);
+    return this.#result();
+  }
+
+  /** Integer lanes → float lanes. */
+  toFloat(a: Value): Value {
+    this.#fb.get(a);
+    if (this.lanes === 'f32') this.#fb.simd(0xfa);
+    else this.#fb.get(a).simd(Simd.shuffle, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11).simd(0xfe);
+    return this.#result();
+  }
+
+  /** Horner evaluation of coefficients (highest degree first) at u. */
+  horner(coefficients: readonly number[], u: Value): Value {
+    let acc = this.const(coefficients[0]!);
+    for (const c of coefficients.slice(1)) acc = this.op('add', this.op('mul', acc, u), this.const(c));
+    return acc;
+  }
+
+  get #mantissaBits(): number {
+    return this.lanes === 'f32' ? 23 : 52;
+  }
+
+  get #bias(): number {
+    return this.lanes === 'f32' ? 127 : 1023;
+  }
+
+  /** 2^k for integer lanes k, as the product of two factors so any |k| ≤ 2·(bias - 2) works. */
+  #twoToThe(k: Value): [Value, Value] {
+    const k1 = this.shift('shr', k, 1);
+    const k2 = this.int('sub', k, k1);
+    const bias = this.intConst(this.#bias);
+    return [this.shift('shl', this.int('add', k1, bias), this.#mantissaBits), this.shift('shl', this.int('add', k2, bias), this.#mantissaBits)];
+  }
+
+  /** Cody–Waite: a = k ln2 + r, |r| ≤ ln2/2 (a clamped so the scale factors stay representable). */
+  #reduce(a: Value): { k: Value; r: Value } {
+    const limit = this.lanes === 'f32' ? 150 : 1400;
+    const clamped = this.op('max', this.op('min', a, this.const(limit)), this.const(-limit));
+    const k = this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E)));
+    const [hi, lo] = this.lanes === 'f32' ? LN2_F32_PARTS : LN2_F64_PARTS;
+    const r = this.op('sub', this.op('sub', clamped, this.op('mul', k, this.const(hi!))), this.op('mul', k, this.const(lo!)));
+    return { k, r };
+  }
+
+  /** e^a. */
+  exp(a: Value): Value {
+    const { k, r } = this.#reduce(a);
+    const p = this.horner(this.lanes === 'f32' ? EXP_F32 : EXP_F64, r);
+    const [s1, s2] = this.#twoToThe(this.toInt(k));
+    return this.op('mul', this.op('mul', p, s1), s2);
+  }
+
+  /** e^a - 1 = 2^k (e^r - 1) + (2^k - 1), with e^r - 1 = r·q(r) accurate relative to itself. */
+  expm1(a: Value): Value {
+    const { k, r } = this.#reduce(a);
+    const em1 = this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r));
+    const [s1, s2] = this.#twoToThe(this.toInt(k));
+    const scale = this.op('mul', s1, s2);
+    return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
+  }
+
+  /** ln(1 + u) (or ln m when `direct`: then u is m itself). */
+  log1p(u: Value, direct = false): Value {
+    const one = this.const(1);
+    const m = direct ? u : this.op('add', one, u);
+    // denormal m: scale into the normal range first
+    const minNormal = this.const(this.lanes === 'f32' ? 1.1754943508222875e-38 : 2.2250738585072014e-308);
+    const tiny = this.op('lt', m, minNormal);
+    const upscale = this.lanes === 'f32' ? 2 ** 24 : 2 ** 54;
+    const mm = this.select(tiny, this.op('mul', m, this.const(upscale)), m);
+    const sqrtHalfBits = this.lanes === 'f32' ? 0x3f3504f3 : 0x3fe6a09e667f3bcdn;
+    const offset = this.bits(
+      `sqrt-half-${this.lanes}`,
+      new Uint8Array((this.lanes === 'f32' ? new Int32Array(4).fill(sqrtHalfBits as number) : new BigInt64Array(2).fill(sqrtHalfBits as bigint)).buffer),
+    );
+    const exponent = this.shift('shr', this.int('sub', mm, offset), this.#mantissaBits);
+    const f = this.int('sub', mm, this.shift('shl', exponent, this.#mantissaBits));
+    const kf0 = this.toFloat(exponent);
+    const kf = this.select(tiny, this.op('sub', kf0, this.const(this.lanes === 'f32' ? 24 : 54)), kf0);
+    const s = this.op('div', this.op('sub', f, one), this.op('add', f, one));
+    const z = this.op('mul', s, s);
+    const series = this.op('mul', this.op('mul', this.const(2), s), this.horner(this.lanes === 'f32' ? LOG_F32 : LOG_F64, z));
+    const [hi, lo] = this.lanes === 'f32' ? LN2_F32_PARTS : LN2_F64_PARTS;
+    let tail = this.op('mul', kf, this.const(lo!));
+    if (!direct) {
+      // the rounding error of m = 1 + u, relative to m
+      tail = this.op('add', tail, this.op('div', this.op('sub', u, this.op('sub', m, one)), m));
+    }
+    const result = this.op('add', this.op('mul', kf, this.const(hi!)), this.op('add', series, tail));
+    // specials: ln 0 = -∞, ln ∞ = ∞, ln(negative or NaN) = NaN
+    const inf = this.const(Number.POSITIVE_INFINITY);
+    const atZero = this.select(this.op('eq', m, this.const(0)), this.const(Number.NEGATIVE_INFINITY), result);
+    const atInf = this.select(this.op('eq', m, inf), inf, atZero);
+    return this.select(this.op('ge', m, this.const(0)), atInf, this.const(Number.NaN));
+  }
+
+  /** tanh a = -t / (t + 2) with t = expm1(-2|a|), sign restored. */
+  tanh(a: Value): Value {
+    const t = this.expm1(this.op('mul', this.const(-2), this.unary('abs', a)));
+    const magnitude = this.op('div', this.unary('neg', t), this.op('add', t, this.const(2)));
+    return this.bitwise('or', magnitude, this.bitwise('and', a, this.const(-0)));
+  }
+
+  /** sign a: -1, 0 (keeping ±0) or 1; NaN for NaN. */
+  sign(a: Value): Value {
+    const zero = this.const(0);
+    return this.select(this.op('gt', a, zero), this.const(1), this.select(this.op('lt', a, zero), this.const(-1), a));
+  }
+
+  #requireF64(what: string): void {
+    if (this.lanes !== 'f64') throw new Error(`${what} is only emitted for f64 lanes`);
+  }
+
+  /** erfc for z ≥ 0: exp(-z²)·g(2/(2+z)), and 0 beyond 11. */
+  #erfcPositive(z: Value): Value {
+    const t = this.op('div', this.const(2), this.op('add', this.const(2), z));
+    const g = this.horner(ERFC_F64, t);
+    const value = this.op('mul', this.exp(this.unary('neg', this.op('mul', z, z))), g);
+    return this.select(this.op('gt', z, this.const(11)), this.const(0), value);
+  }
+
+  /** erfc a (f64 lanes). */
+  erfc(a: Value): Value {
+    this.#requireF64('erfc');
+    const tail = this.#erfcPositive(this.unary('abs', a));
+    return this.select(this.op('lt', a, this.const(0)), this.op('sub', this.const(2), tail), tail);
+  }
+
+  /** erf a (f64 lanes): a·p(a²) for |a| ≤ 0.5, ±(1 - erfc|a|) beyond. */
+  erf(a: Value): Value {
+    this.#requireF64('erf');
+    const abs = this.unary('abs', a);
+    const small = this.op('mul', a, this.horner(ERF_SMALL_F64, this.op('mul', a, a)));
+    const large = this.op('sub', this.const(1), this.#erfcPositive(abs));
+    const signed = this.bitwise('or', large, this.bitwise('and', a, this.const(-0)));
+    return this.select(this.op('le', abs, this.const(0.5)), small, signed);
+  }
+
+  /** sin or cos (f64 lanes): quadrant from k = nearest(2a/π), lanes with |a| > 1e5 call the host. */
+  trig(kind: HostFunction, a: Value): Value {
+    this.#requireF64(kind);
+    const k = this.unary('nearest', this.op('mul', a, this.const(2 / Math.PI)));
+    let r = a;
+    for (const part of PIO2_PARTS) r = this.op('sub', r, this.op('mul', k, this.const(part)));
+    const z = this.op('mul', r, r);
+    const sinR = this.op('mul', r, this.horner(SIN_F64, z));
+    const cosR = this.horner(COS_F64, z);
+    // quadrant q = k mod 4 (cos shifts it by one): q&1 picks cos, q&2 flips the sign
+    const q = this.int('add', this.toInt(k), this.intConst(kind === 'cos' ? 1 : 0));
+    const one = this.intConst(1);
+    const two = this.intConst(2);
+    const useCos = this.#intEq(this.bitwise('and', q, one), one);
+    const negate = this.#intEq(this.bitwise('and', q, two), two);
+    const base = this.select(useCos, cosR, sinR);
+    let result = this.select(negate, this.unary('neg', base), base);
+    result = this.#hostFallback(kind, a, result, 1e5);
+    return result;
+  }
+
+  #intEq(a: Value, b: Value): Value {
+    // i64x2.eq (0xd6) for f64 lanes
+    this.#fb.get(a).get(b).simd(this.lanes === 'f32' ? 0x37 : 0xd6);
+    return this.#result();
+  }
+
+  /** Lanes with |a| > limit (∞ included) take the host function's value (f64.abs, f64.gt, if). */
+  #hostFallback(kind: HostFunction, a: Value, result: Value, limit: number): Value {
+    this.hostCalls.add(kind);
+    const fb = this.#fb;
+    const limitBytes = new Uint8Array(new Float64Array([limit]).buffer);
+    for (const lane of [0, 1]) {
+      fb.get(a).simd(Simd.f64x2ExtractLane, lane).emit(0x99, 0x44, ...limitBytes, 0x64, 0x04, 0x40);
+      fb.get(result).get(a).simd(Simd.f64x2ExtractLane, lane).emit(0x10, this.#hostIndex[kind]);
+      fb.simd(Simd.f64x2ReplaceLane, lane).set(result).emit(0x0b);
+    }
+    return result;
+  }
+}
