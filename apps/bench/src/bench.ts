@@ -1,39 +1,61 @@
 /**
- * The benchmark: throughput (Melem/s) of every available backend next to hand-written plain-JS
- * loops, in one process and one run, so the ratios are comparable even on a noisy machine.
+ * The benchmark: throughput (Melem/s, array in → array out, copies included) of plain-JS loops,
+ * cpu-js, wasm and the peers (tfjs-backend-wasm, onnxruntime-web; one thread each), measured in one
+ * process and one run so the ratios are comparable on a noisy machine. Contenders alternate and
+ * the best of several rounds counts. Also: relu on data already in wasm memory against the
+ * memory-bandwidth ceiling (Float32Array.prototype.set), and the wasm backend's start-up.
  *
- *   pnpm bench                 # N = 65,536 and 4,194,304, the activations with a plain loop
+ *   pnpm bench                                   # N = 65,536 and 4,194,304
  *   pnpm bench -- --n 65536 --only sigmoid,gelu --json
  */
 import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
 import { cpuJs } from '@activations/cpu-js';
+import { compileKernel, WasmBackend, wasm } from '@activations/wasm';
 import { zoo } from '@activations/zoo';
-import { throughput, sampleInput } from './measure.js';
+import { sampleInput, throughput, throughputAsync } from './measure.js';
+import { loadOnnxruntimeWeb, loadTfjsWasm, type Peer, type PeerRun } from './peers.js';
 import { plainLoops } from './plain-js.js';
+
+const CONTENDERS = ['plain JS', 'cpu-js', 'wasm', 'tfjs-wasm', 'onnxruntime-web'] as const;
+type Contender = (typeof CONTENDERS)[number];
 
 interface Row {
   activation: string;
   n: number;
-  plainJs: number;
-  cpuJs: number;
-  ratio: number;
+  melemPerSecond: Partial<Record<Contender, number>>;
+  wasmOverPlain: number;
+  wasmOverBestPeer: number | null;
 }
 
 function parseArgs(argv: readonly string[]) {
-  const args = { sizes: [65_536, 4_194_304], only: Object.keys(plainLoops), json: false };
+  const args = { sizes: [65_536, 4_194_304], only: Object.keys(plainLoops), json: false, peers: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--no-peers') args.peers = false;
     else if (a === '--n') args.sizes = argv[++i]!.split(',').map(Number);
     else if (a === '--only') args.only = argv[++i]!.split(',');
-    else if (a !== '--') throw new Error(`unknown argument '${a}'; use --n N[,N], --only id[,id], --json`);
+    else if (a !== '--') throw new Error(`unknown argument '${a}'; use --n N[,N], --only id[,id], --no-peers, --json`);
   }
   return args;
 }
 
 const args = parseArgs(process.argv.slice(2));
-const registry = createRegistry({ activations: zoo, backends: [cpuJs()] });
-const backend = (await registry.backend('cpu-js')) as SyncBackend;
+const log = args.json ? () => {} : (line: string) => console.log(line);
+
+// start-up: registry → ready wasm backend, then the first kernel (compile + accuracy probe)
+const t0 = performance.now();
+const registry = createRegistry({ activations: zoo, backends: [wasm(), cpuJs()] });
+const wasmBackend = (await registry.backend('wasm')) as WasmBackend;
+const readyMs = performance.now() - t0;
+const t1 = performance.now();
+wasmBackend.forwardSync(registry.activation('sigmoid'), new Float32Array(4));
+const firstKernelMs = performance.now() - t1;
+const cpu = (await registry.backend('cpu-js')) as SyncBackend;
+
+const peers: Peer[] = args.peers ? [await loadTfjsWasm(), await loadOnnxruntimeWeb()] : [];
+for (const peer of peers) if ('error' in peer) log(`(skipping ${peer.name}: ${peer.error})`);
+
 const rows: Row[] = [];
 for (const n of args.sizes) {
   const x = sampleInput(n);
@@ -41,26 +63,76 @@ for (const n of args.sizes) {
   for (const id of args.only) {
     const plain = plainLoops[id];
     if (!plain) throw new Error(`no plain-JS loop for '${id}'; choose from ${Object.keys(plainLoops).join(', ')}`);
+    log(`  measuring ${id} at N = ${n} …`);
     const act = registry.activation(id) as ElementwiseActivation;
-    // alternate the two so drift in machine load hits both alike
-    let plainBest = 0;
-    let cpuBest = 0;
-    for (let round = 0; round < 3; round++) {
-      plainBest = Math.max(plainBest, throughput(() => plain(x, out), n, { rounds: 3 }));
-      cpuBest = Math.max(cpuBest, throughput(() => backend.forwardSync(act, x, out), n, { rounds: 3 }));
+    const runs: Partial<Record<Contender, { sync?: () => void; async?: () => Promise<unknown> }>> = {
+      'plain JS': { sync: () => plain(x, out) },
+      'cpu-js': { sync: () => cpu.forwardSync(act, x, out) },
+      wasm: { sync: () => wasmBackend.forwardSync(act, x, out) },
+    };
+    for (const peer of peers) {
+      if ('error' in peer) continue;
+      const run: PeerRun | undefined = await peer.make(id, n);
+      if (run) runs[peer.name as Contender] = { async: async () => run(x) };
     }
-    rows.push({ activation: id, n, plainJs: plainBest, cpuJs: cpuBest, ratio: cpuBest / plainBest });
+    const best: Partial<Record<Contender, number>> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const [name, run] of Object.entries(runs) as Array<[Contender, { sync?: () => void; async?: () => Promise<unknown> }]>) {
+        const figure = run.sync ? throughput(run.sync, n, { rounds: 3 }) : await throughputAsync(run.async!, n, { rounds: 3 });
+        best[name] = Math.max(best[name] ?? 0, figure);
+      }
+    }
+    const peerFigures = [best['tfjs-wasm'], best['onnxruntime-web']].filter((v): v is number => v !== undefined);
+    rows.push({
+      activation: id,
+      n,
+      melemPerSecond: best,
+      wasmOverPlain: best.wasm! / best['plain JS']!,
+      wasmOverBestPeer: peerFigures.length ? best.wasm! / Math.max(...peerFigures) : null,
+    });
   }
 }
 
-if (args.json) {
-  console.log(JSON.stringify({ node: process.version, rows }, null, 2));
-} else {
-  console.log(`Melem/s, Float32Array in and out, best of several rounds (node ${process.version})`);
-  console.log(`${'activation'.padEnd(12)}${'N'.padStart(10)}${'plain JS'.padStart(11)}${'cpu-js'.padStart(9)}${'cpu-js/plain'.padStart(14)}`);
-  for (const r of rows) {
-    console.log(
-      `${r.activation.padEnd(12)}${String(r.n).padStart(10)}${r.plainJs.toFixed(1).padStart(11)}${r.cpuJs.toFixed(1).padStart(9)}${`${r.ratio.toFixed(2)}x`.padStart(14)}`,
-    );
+// relu with data already in wasm memory, against copying the same N with Float32Array.prototype.set
+const ceiling: Array<{ n: number; reluInMemory: number; set: number; ratio: number }> = [];
+for (const n of args.sizes) {
+  const input = wasmBackend.allocate(n);
+  input.array.set(sampleInput(n));
+  const output = wasmBackend.allocate(n);
+  const relu = registry.activation('relu');
+  const source = new Float32Array(n);
+  const target = new Float32Array(n);
+  let inMemory = 0;
+  let set = 0;
+  for (let round = 0; round < 3; round++) {
+    inMemory = Math.max(inMemory, throughput(() => wasmBackend.forwardArray(relu, input, output), n, { rounds: 3 }));
+    set = Math.max(set, throughput(() => target.set(source), n, { rounds: 3 }));
   }
+  ceiling.push({ n, reluInMemory: inMemory, set, ratio: inMemory / set });
+  input.free();
+  output.free();
+}
+
+// generated code size: every zoo kernel the benchmark's activations compile to
+let kernelBytes = 0;
+for (const id of args.only) {
+  const act = registry.activation(id) as ElementwiseActivation;
+  kernelBytes += compileKernel(act.kernels.forward, 'map', wasmBackend.lanesOf(act) === 'f64' ? 'f64' : 'f32').bytes.length;
+}
+
+if (args.json) {
+  console.log(JSON.stringify({ node: process.version, readyMs, firstKernelMs, kernelBytes, rows, ceiling }, null, 2));
+} else {
+  const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
+  console.log(`\nMelem/s, Float32Array in → out (copies included), one thread, best of alternating rounds (node ${process.version})`);
+  console.log(`${'activation'.padEnd(11)}${'N'.padStart(9)}${CONTENDERS.map((c) => c.padStart(c.length > 9 ? c.length + 1 : 9)).join('')}  wasm/plain  wasm/best peer`);
+  for (const r of rows) {
+    const cells = CONTENDERS.map((c) => fmt(r.melemPerSecond[c]).padStart(c.length > 9 ? c.length + 1 : 9)).join('');
+    const peer = r.wasmOverBestPeer === null ? '—' : `${r.wasmOverBestPeer.toFixed(2)}x`;
+    console.log(`${r.activation.padEnd(11)}${String(r.n).padStart(9)}${cells}${`${r.wasmOverPlain.toFixed(1)}x`.padStart(12)}${peer.padStart(16)}`);
+  }
+  console.log('\nrelu on data already in wasm memory vs Float32Array.prototype.set of the same N (the bandwidth ceiling):');
+  for (const c of ceiling) console.log(`  N = ${c.n}: relu ${c.reluInMemory.toFixed(0)} Melem/s, set ${c.set.toFixed(0)} Melem/s → ${c.ratio.toFixed(2)}x`);
+  console.log(`\nwasm backend ready in ${readyMs.toFixed(1)} ms; first kernel (sigmoid: compile + accuracy probe) ${firstKernelMs.toFixed(1)} ms;`);
+  console.log(`generated kernels for ${args.only.join(', ')}: ${kernelBytes} bytes of wasm in total (no .wasm files ship).`);
 }

@@ -31,3 +31,28 @@ export function sampleInput(n: number, seed = 1): Float32Array {
   }
   return x;
 }
+
+/** `throughput` for asynchronous runs (onnxruntime-web's session.run). */
+export async function throughputAsync(
+  run: () => Promise<unknown>,
+  elements: number,
+  options: { rounds?: number; minMs?: number } = {},
+): Promise<number> {
+  const rounds = options.rounds ?? 7;
+  const minMs = options.minMs ?? 40;
+  for (let i = 0; i < 3; i++) await run();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await run();
+    if (performance.now() - t0 >= minMs / 4) break;
+    reps *= 2;
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await run();
+    best = Math.min(best, (performance.now() - t0) / reps);
+  }
+  return elements / (best * 1e3);
+}

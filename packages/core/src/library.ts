@@ -1,7 +1,8 @@
 /**
  * Library functions (sigmoid, softplus) in terms of primitives: the stable forms every backend
  * inherits. Which form is stable depends on the arithmetic, so there are three:
- * - 'portable': float32 arithmetic (wasm SIMD, WGSL): sigmoid via e^{-|a|}, which never overflows.
+ * - 'portable': float32 arithmetic (wasm SIMD, WGSL): sigmoid = (a ≥ 0 ? 1 : e) / (1 + e) with
+ *   e = e^{-|a|}, which never overflows.
  * - 'float64': float64 arithmetic and results: 1 / (1 + e^{-a}), and e^a below -708 where that
  *   would flush float64's denormal results to 0.
  * - 'float64-to-float32': float64 arithmetic rounded to float32 at the end: 1 / (1 + e^{-a}) is
@@ -30,9 +31,9 @@ export type LibraryForm = 'portable' | 'float64' | 'float64-to-float32';
 /** sigmoid(a) in the given form; all are free of overflow and ∞/∞. */
 export function expandSigmoid(a: Expr, form: LibraryForm = 'portable'): Expr {
   if (form === 'portable') {
+    // (a ≥ 0 ? 1 : e) / (1 + e): one division
     const e = exp(neg(abs(a)));
-    const denominator = add(1, e);
-    return select(ge(a, 0), div(1, denominator), div(e, denominator));
+    return div(select(ge(a, 0), 1, e), add(1, e));
   }
   const direct = div(1, add(1, exp(neg(a))));
   return form === 'float64' ? select(lt(a, -708), exp(a), direct) : direct;

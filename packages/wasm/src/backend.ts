@@ -20,9 +20,8 @@ import {
   type Targets,
 } from '@activations/core';
 import type { KernelShape } from './compile.js';
-import { type KernelFunction, KernelCache, type KernelRequest } from './kernels.js';
+import { type KernelFunction, KernelCache, type KernelRequest, type LaneReport } from './kernels.js';
 import { BLOCK, SCRATCH, WasmArray, WasmHeap } from './memory.js';
-import type { Lanes } from './simd-math.js';
 
 const NAME = 'wasm';
 
@@ -72,8 +71,8 @@ export class WasmBackend implements SyncBackend {
     return this.#kernels.size;
   }
 
-  /** Which lanes (f32x4 or f64x2) an activation's op runs in, once compiled. */
-  lanesOf(act: ElementwiseActivation, op: Op = 'forward'): Lanes | undefined {
+  /** How an activation's op computes once compiled: 'f32', 'f64', or 'hybrid' (f32 with f64 patches). */
+  lanesOf(act: ElementwiseActivation, op: Op = 'forward'): LaneReport | undefined {
     return this.#kernels.lanesOf(request(act, op).key);
   }
 

@@ -63,7 +63,9 @@ export const Op = {
   localTee: 0x22,
   i32Const: 0x41,
   i32GeU: 0x4f,
+  i32GeS: 0x4e,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32Shl: 0x74,
   blockTypeEmpty: 0x40,
 } as const;

@@ -3,8 +3,10 @@
  * four at a time: f32x4 lanes compute directly; f64x2 lanes promote each half, compute in float64
  * and round once when demoting. Library functions are expanded to their portable stable forms.
  */
-import { type Condition, children, type Expr, expandLibrary, exprKey, simplify } from '@activations/core';
-import { encodeModule, FunctionBuilder, type FunctionImport, F64, I32, Op, Simd, V128, type ValueType } from './binary.js';
+import { type Condition, children, type Enclosure, type Expr, enclose, expandLibrary, exprKey, simplify } from '@activations/core';
+
+const WHOLE: Enclosure = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, nan: false };
+import { encodeModule, FunctionBuilder, type FunctionImport, F64, I32, Op, Simd, uleb, V128, type ValueType } from './binary.js';
 import { type HostFunction, type Lanes, SimdEmitter, type Value } from './simd-math.js';
 
 /** `map`: out = f(x). `backward`: out = dy · f(x). */
@@ -60,9 +62,9 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           case 'sign':
             return em.sign(a);
           case 'exp':
-            return em.exp(a);
+            return em.exp(a, enclose(e.arg, WHOLE));
           case 'expm1':
-            return em.expm1(a);
+            return em.expm1(a, enclose(e.arg, WHOLE));
           case 'log':
             return em.log1p(a, true);
           case 'log1p':
@@ -82,8 +84,14 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
         }
         break;
       }
-      case 'binary':
-        return em.op(e.op, emit(e.left), emit(e.right));
+      case 'binary': {
+        const { op, left, right } = e;
+        if (op === 'min' || op === 'max') {
+          if (right.kind === 'const' && !Number.isNaN(right.value)) return em.clampBy(op, emit(left), emit(right));
+          if (left.kind === 'const' && !Number.isNaN(left.value)) return em.clampBy(op, emit(right), emit(left));
+        }
+        return em.op(op, emit(left), emit(right));
+      }
       case 'powi': {
         let n = Math.abs(e.exponent);
         let base = emit(e.base);
@@ -107,17 +115,22 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
 export interface KernelModule {
   readonly bytes: Uint8Array<ArrayBuffer>;
   readonly lanes: Lanes;
+  readonly patches: Patches;
   readonly hostFunctions: readonly HostFunction[];
 }
 
 const HALF_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
+/** Input intervals [lo, hi] where an f32 kernel hands its lanes to f64 arithmetic. */
+export type Patches = ReadonlyArray<readonly [number, number]>;
+
 /**
  * Compiles `e` into a module exporting `kernel(x, [dy,] out, n)` over float32 arrays at byte
- * offsets x, dy, out of the imported memory; n (elements) must be a multiple of 4.
+ * offsets x, dy, out of the imported memory; n (elements) must be a multiple of 4. With `patches`
+ * (f32 lanes only), lanes whose x falls in a patch are computed with f64 lanes instead.
  */
-export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes): KernelModule {
+export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes, patches: Patches = []): KernelModule {
   const expression = kernelExpression(e);
   const used = opsUsed(expression);
   const hostFunctions = (['sin', 'cos'] as const).filter((f) => used.has(f));
@@ -130,21 +143,8 @@ export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes): Kernel
   const prologue: number[] = [];
   const em = new SimdEmitter(fb, lanes, prologue, hostIndex);
 
-  // loop body (emitted first so constants collect in the prologue)
-  const load = (pointer: number) => fb.get(pointer).get(offset).emit(Op.i32Add).simd(Simd.load, 2, 0);
-  fb.get(outPtr).get(offset).emit(Op.i32Add); // store address, under everything the body computes
-  const x = fb.local(V128);
-  load(xPtr).set(x);
-  let dy: Value | undefined;
-  if (shape === 'backward') {
-    dy = fb.local(V128);
-    load(dyPtr).set(dy);
-  }
-  let result: Value;
-  if (lanes === 'f32') {
-    const f = emitExpression(em, expression, x);
-    result = dy === undefined ? f : em.op('mul', dy, f);
-  } else {
+  // f64x2 lanes: promote each half of the four floats, compute, round once when demoting
+  const computeF64 = (em64: SimdEmitter, x: Value, dy: Value | undefined): Value => {
     const halves = [x, dy].map((v) => {
       if (v === undefined) return undefined;
       const lo = fb.local(V128);
@@ -155,25 +155,76 @@ export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes): Kernel
     });
     const [xs, dys] = halves;
     const out = xs!.map((half, i) => {
-      const f = emitExpression(em, expression, half);
-      return dys === undefined ? f : em.op('mul', dys[i]!, f);
+      const f = emitExpression(em64, expression, half);
+      return dys === undefined ? f : em64.op('mul', dys[i]!, f);
     });
-    result = fb.local(V128);
+    const result = fb.local(V128);
     fb.get(out[0]!).simd(Simd.f32x4DemoteF64x2Zero).get(out[1]!).simd(Simd.f32x4DemoteF64x2Zero);
     fb.simd(Simd.shuffle, ...JOIN_LOW_HALVES).set(result);
-  }
-  fb.get(result).simd(Simd.store, 2, 0);
-  fb.get(offset).i32(16).emit(Op.i32Add).set(offset);
-  const body = fb.code.splice(0);
+    return result;
+  };
 
-  // function: prologue, end = n * 4, then the loop
+  // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough) are
+  // recomputed with f64 lanes; a vector with no such lane skips that branch entirely
+  const em64 = patches.length > 0 ? new SimdEmitter(fb, 'f64', prologue, hostIndex) : undefined;
+  const patchLanes = (x: Value, dy: Value | undefined, result: Value): Value => {
+    let mask: Value | undefined;
+    for (const [lo, hi] of patches) {
+      const inside = em.bitwise('and', em.op('ge', x, em.const(lo)), em.op('le', x, em.const(hi)));
+      mask = mask === undefined ? inside : em.bitwise('or', mask, inside);
+    }
+    fb.get(mask!).simd(Simd.anyTrue).emit(0x04, Op.blockTypeEmpty);
+    const precise = computeF64(em64!, x, dy);
+    fb.get(precise).get(result).get(mask!).simd(Simd.bitselect).set(result);
+    fb.emit(Op.end);
+    return result;
+  };
+
+  // One vector (4 floats) at byte `offset + 16 j`: memarg offsets instead of address arithmetic.
+  const emitVector = (j: number) => {
+    const load = (pointer: number) => fb.get(pointer).get(offset).emit(Op.i32Add).simd(Simd.load, 2, ...uleb(16 * j));
+    fb.get(outPtr).get(offset).emit(Op.i32Add); // store address, under everything the body computes
+    const x = fb.local(V128);
+    load(xPtr).set(x);
+    let dy: Value | undefined;
+    if (shape === 'backward') {
+      dy = fb.local(V128);
+      load(dyPtr).set(dy);
+    }
+    let result: Value;
+    if (lanes === 'f32') {
+      const f = emitExpression(em, expression, x);
+      result = dy === undefined ? f : em.op('mul', dy, f);
+      if (patches.length > 0) result = patchLanes(x, dy, result);
+    } else {
+      result = computeF64(em, x, dy);
+    }
+    fb.get(result).simd(Simd.store, 2, ...uleb(16 * j));
+  };
+  const bodyOf = (copies: number): number[] => {
+    for (let j = 0; j < copies; j++) emitVector(j);
+    return fb.code.splice(0);
+  };
+  // unrolled: independent copies give the CPU parallel work and amortise the loop overhead
+  const unroll = lanes === 'f32' ? 4 : 2;
+  const unrolled = bodyOf(unroll);
+  const single = bodyOf(1);
+
+  // function: end = n·4 bytes; main loop while offset < end - 16(unroll-1); then one vector at a time
   fb.get(count).i32(2).emit(Op.i32Shl).set(end);
   fb.emit(...prologue);
-  fb.emit(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
-  fb.get(offset).get(end).emit(Op.i32GeU, Op.brIf, 1);
-  fb.emit(...body);
-  fb.emit(Op.br, 0, Op.end, Op.end);
+  const loop = (limit: () => void, body: number[], step: number) => {
+    fb.emit(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
+    fb.get(offset);
+    limit();
+    fb.emit(Op.i32GeS, Op.brIf, 1);
+    fb.emit(...body);
+    fb.get(offset).i32(step).emit(Op.i32Add).set(offset);
+    fb.emit(Op.br, 0, Op.end, Op.end);
+  };
+  loop(() => fb.get(end).i32(16 * (unroll - 1)).emit(Op.i32Sub), unrolled, 16 * unroll);
+  loop(() => fb.get(end), single, 16);
 
   const imports: FunctionImport[] = hostFunctions.map((name) => ({ name, params: [F64], results: [F64] }));
-  return { bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }]), lanes, hostFunctions };
+  return { bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }]), lanes, patches, hostFunctions };
 }

@@ -8,8 +8,8 @@ import { encodeModule, FunctionBuilder, Simd, V128 } from './binary.js';
 import { WasmBackend } from './backend.js';
 
 export { WasmBackend } from './backend.js';
-export { compileKernel, type KernelModule, type KernelShape, kernelExpression, minimumLanes } from './compile.js';
-export { PROBE_ULPS, probeInputs, worstUlps } from './kernels.js';
+export { compileKernel, type KernelModule, type KernelShape, kernelExpression, minimumLanes, type Patches } from './compile.js';
+export { failingInputs, type LaneReport, PROBE_ULPS, patchesFor, probeInputs, worstUlps } from './kernels.js';
 export { BLOCK, WasmArray } from './memory.js';
 export type { Lanes } from './simd-math.js';
 

@@ -5,7 +5,7 @@
  * reference is finite) it is rebuilt with f64x2 lanes. User-defined activations get the same check.
  */
 import { type Expr, isNormalFloat32, ulpDistanceFloat32 } from '@activations/core';
-import { compileKernel, type KernelShape, minimumLanes } from './compile.js';
+import { compileKernel, type KernelModule, type KernelShape, minimumLanes, type Patches } from './compile.js';
 import type { WasmArray, WasmHeap } from './memory.js';
 import type { Lanes } from './simd-math.js';
 
@@ -55,12 +55,48 @@ interface Probe {
   readonly output: WasmArray;
 }
 
+/** Inputs where float32 results miss the reference by more than `ulps`. */
+export function failingInputs(got: Float32Array, inputs: Float32Array, reference: (x: number) => number, ulps: number): number[] {
+  const failing: number[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    if (worstUlps(got.subarray(i, i + 1), inputs.subarray(i, i + 1), reference) > ulps) failing.push(inputs[i]!);
+  }
+  return failing;
+}
+
+/**
+ * Intervals covering the failing inputs (merged when less than 1 apart, widened by 1 or 1%), or
+ * undefined when they are too scattered to patch (or include NaN).
+ */
+export function patchesFor(failing: readonly number[]): Patches | undefined {
+  if (failing.some(Number.isNaN)) return undefined;
+  const sorted = [...failing].sort((a, b) => a - b);
+  const intervals: Array<[number, number]> = [];
+  for (const v of sorted) {
+    const last = intervals.at(-1);
+    if (last && v - last[1] <= 1) last[1] = v;
+    else intervals.push([v, v]);
+  }
+  if (intervals.length > 4) return undefined;
+  const widen = (v: number) => Math.max(1, Math.abs(v) * 0.01);
+  return intervals.map(([lo, hi]) => [lo - widen(lo), hi + widen(hi)] as const);
+}
+
+/** How a kernel computes: f32 lanes (with optional f64 patches) or f64 lanes throughout. */
+export interface Plan {
+  readonly lanes: Lanes;
+  readonly patches: Patches;
+}
+
+/** The lanes a kernel gets reported as: 'hybrid' when f32 lanes have f64 patches. */
+export type LaneReport = Lanes | 'hybrid';
+
 /** Builds, checks and caches kernels for one backend. */
 export class KernelCache {
   readonly #heap: WasmHeap;
   readonly #imports: WebAssembly.Imports;
   readonly #kernels = new Map<string, KernelFunction>();
-  readonly #lanes = new Map<string, Lanes>();
+  readonly #plans = new Map<string, Plan>();
   #probe: Probe | undefined;
 
   constructor(heap: WasmHeap) {
@@ -68,9 +104,11 @@ export class KernelCache {
     this.#imports = { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } };
   }
 
-  /** Lanes chosen for each expression key (for reports and tests). */
-  lanesOf(key: string): Lanes | undefined {
-    return this.#lanes.get(key);
+  /** How each expression key is computed (for reports and tests). */
+  lanesOf(key: string): LaneReport | undefined {
+    const plan = this.#plans.get(key);
+    if (!plan) return undefined;
+    return plan.patches.length > 0 ? 'hybrid' : plan.lanes;
   }
 
   get size(): number {
@@ -79,61 +117,72 @@ export class KernelCache {
 
   clear(): void {
     this.#kernels.clear();
-    this.#lanes.clear();
+    this.#plans.clear();
     this.#probe?.input.free();
     this.#probe?.output.free();
     this.#probe = undefined;
   }
 
-  /** The kernel, compiled synchronously if needed. */
-  get(request: KernelRequest, shape: KernelShape): KernelFunction {
+  /**
+   * The decision, as steps: each yielded module is instantiated by the caller (synchronously or
+   * not) and its kernel sent back. f32 lanes if they pass the probe; else f32 with f64 patches
+   * where they failed, if that passes; else f64 lanes.
+   */
+  *#steps(request: KernelRequest, shape: KernelShape): Generator<KernelModule, KernelFunction, KernelFunction> {
     const cacheKey = `${request.key}|${shape}`;
-    const cached = this.#kernels.get(cacheKey);
-    if (cached) return cached;
-    const instantiateSync = (bytes: Uint8Array<ArrayBuffer>) =>
-      new WebAssembly.Instance(new WebAssembly.Module(bytes), this.#imports);
-    const lanes = this.#chooseLanes(request, instantiateSync); // may cache the checked map kernel
+    let plan = this.#plans.get(request.key);
+    if (!plan) {
+      plan = { lanes: minimumLanes(request.expression), patches: [] };
+      if (plan.lanes === 'f32') {
+        const f32 = yield compileKernel(request.expression, 'map', 'f32');
+        const failing = this.#failing(f32, request);
+        if (failing.length === 0) {
+          this.#kernels.set(`${request.key}|map`, f32);
+        } else {
+          const patches = patchesFor(failing);
+          let patched = false;
+          if (patches) {
+            const hybrid = yield compileKernel(request.expression, 'map', 'f32', patches);
+            if (this.#failing(hybrid, request).length === 0) {
+              plan = { lanes: 'f32', patches };
+              this.#kernels.set(`${request.key}|map`, hybrid);
+              patched = true;
+            }
+          }
+          if (!patched) plan = { lanes: 'f64', patches: [] };
+        }
+      }
+      this.#plans.set(request.key, plan);
+    }
     let kernel = this.#kernels.get(cacheKey);
     if (!kernel) {
-      kernel = exportKernel(instantiateSync(compileKernel(request.expression, shape, lanes).bytes));
+      kernel = yield compileKernel(request.expression, shape, plan.lanes, plan.patches);
       this.#kernels.set(cacheKey, kernel);
     }
     return kernel;
   }
 
+  /** The kernel, compiled synchronously if needed. */
+  get(request: KernelRequest, shape: KernelShape): KernelFunction {
+    const cached = this.#kernels.get(`${request.key}|${shape}`);
+    if (cached) return cached;
+    const steps = this.#steps(request, shape);
+    let step = steps.next();
+    while (!step.done) {
+      step = steps.next(exportKernel(new WebAssembly.Instance(new WebAssembly.Module(step.value.bytes), this.#imports)));
+    }
+    return step.value;
+  }
+
   /** Compiles asynchronously (as browsers require for large modules on the main thread), then caches. */
   async prepare(request: KernelRequest, shape: KernelShape): Promise<void> {
-    const cacheKey = `${request.key}|${shape}`;
-    if (this.#kernels.has(cacheKey)) return;
-    let lanes = this.#lanes.get(request.key);
-    if (lanes === undefined) {
-      lanes = minimumLanes(request.expression);
-      if (lanes === 'f32') {
-        const instance = await instantiate(compileKernel(request.expression, 'map', 'f32').bytes, this.#imports);
-        if (!this.#passesProbe(exportKernel(instance), request)) lanes = 'f64';
-        else this.#kernels.set(`${request.key}|map`, exportKernel(instance));
-      }
-      this.#lanes.set(request.key, lanes);
-    }
-    if (this.#kernels.has(cacheKey)) return;
-    const instance = await instantiate(compileKernel(request.expression, shape, lanes).bytes, this.#imports);
-    this.#kernels.set(cacheKey, exportKernel(instance));
+    if (this.#kernels.has(`${request.key}|${shape}`)) return;
+    const steps = this.#steps(request, shape);
+    let step = steps.next();
+    while (!step.done) step = steps.next(exportKernel(await instantiate(step.value.bytes, this.#imports)));
   }
 
-  #chooseLanes(request: KernelRequest, instantiateSync: (bytes: Uint8Array<ArrayBuffer>) => WebAssembly.Instance): Lanes {
-    let lanes = this.#lanes.get(request.key);
-    if (lanes !== undefined) return lanes;
-    lanes = minimumLanes(request.expression);
-    if (lanes === 'f32') {
-      const kernel = exportKernel(instantiateSync(compileKernel(request.expression, 'map', 'f32').bytes));
-      if (this.#passesProbe(kernel, request)) this.#kernels.set(`${request.key}|map`, kernel);
-      else lanes = 'f64';
-    }
-    this.#lanes.set(request.key, lanes);
-    return lanes;
-  }
-
-  #passesProbe(kernel: KernelFunction, request: KernelRequest): boolean {
+  #failing(kernel: KernelFunction, request: KernelRequest): number[] {
     if (!this.#probe) {
       const inputs = probeInputs();
       const input = this.#heap.allocate(inputs.length);
@@ -142,7 +191,7 @@ export class KernelCache {
     }
     const { input, output } = this.#probe;
     kernel(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
-    return worstUlps(output.array, input.array, request.reference) <= PROBE_ULPS;
+    return failingInputs(output.array, input.array, request.reference, PROBE_ULPS);
   }
 }
 

@@ -32,15 +32,16 @@ export type Lanes = 'f32' | 'f64';
 
 type FloatOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge';
 type FloatUnary = 'abs' | 'neg' | 'sqrt' | 'nearest';
+type PseudoMinMax = 'pmin' | 'pmax';
 
-const OPS: Record<Lanes, Record<FloatOp | FloatUnary, number>> = {
+const OPS: Record<Lanes, Record<FloatOp | FloatUnary | PseudoMinMax, number>> = {
   f32: {
-    add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9,
+    add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmin: 0xea, pmax: 0xeb,
     eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46,
     abs: 0xe0, neg: 0xe1, sqrt: 0xe3, nearest: 0x6a,
   },
   f64: {
-    add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5,
+    add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5, pmin: 0xf6, pmax: 0xf7,
     eq: 0x47, ne: 0x48, lt: 0x49, gt: 0x4a, le: 0x4b, ge: 0x4c,
     abs: 0xec, neg: 0xed, sqrt: 0xef, nearest: 0x94,
   },
@@ -51,6 +52,14 @@ export type HostFunction = 'sin' | 'cos';
 
 /** A v128 value, held in a local. */
 export type Value = number;
+
+/** Bounds of a function's argument, from interval evaluation (to skip clamps it never needs). */
+export interface ArgumentRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+const WHOLE_LINE: ArgumentRange = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY };
 
 function splatBytes(lanes: Lanes, value: number): Uint8Array {
   const array = lanes === 'f32' ? new Float32Array(4).fill(value) : new Float64Array(2).fill(value);
@@ -115,6 +124,15 @@ export class SimdEmitter {
   /** A raw 128-bit constant. */
   bits(key: string, bytes: Uint8Array): Value {
     return this.#constant(`bits:${key}`, bytes);
+  }
+
+  /**
+   * max(a, c) / min(a, c) for a constant c that is not NaN: pmax(a, c) = a < c ? c : a is one
+   * instruction (IEEE max is several on x86) and still lets a NaN in `a` through.
+   */
+  clampBy(op: 'min' | 'max', a: Value, c: Value): Value {
+    this.#fb.get(a).get(c).simd(OPS[this.lanes][op === 'min' ? 'pmin' : 'pmax']);
+    return this.#result();
   }
 
   op(op: FloatOp, a: Value, b: Value): Value {
@@ -191,10 +209,15 @@ export class SimdEmitter {
     return [this.shift('shl', this.int('add', k1, bias), this.#mantissaBits), this.shift('shl', this.int('add', k2, bias), this.#mantissaBits)];
   }
 
-  /** Cody–Waite: a = k ln2 + r, |r| ≤ ln2/2 (a clamped so the scale factors stay representable). */
-  #reduce(a: Value): { k: Value; r: Value } {
+  /**
+   * Cody–Waite: a = k ln2 + r, |r| ≤ ln2/2, with a clamped so the scale factors stay representable
+   * (only on the sides the argument's range can reach: `range` from interval evaluation).
+   */
+  #reduce(a: Value, range: ArgumentRange): { k: Value; r: Value } {
     const limit = this.lanes === 'f32' ? 150 : 1400;
-    const clamped = this.op('max', this.op('min', a, this.const(limit)), this.const(-limit));
+    let clamped = a;
+    if (range.hi > limit) clamped = this.clampBy('min', clamped, this.const(limit));
+    if (range.lo < -limit) clamped = this.clampBy('max', clamped, this.const(-limit));
     const k = this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E)));
     const [hi, lo] = this.lanes === 'f32' ? LN2_F32_PARTS : LN2_F64_PARTS;
     const r = this.op('sub', this.op('sub', clamped, this.op('mul', k, this.const(hi!))), this.op('mul', k, this.const(lo!)));
@@ -202,16 +225,16 @@ export class SimdEmitter {
   }
 
   /** e^a. */
-  exp(a: Value): Value {
-    const { k, r } = this.#reduce(a);
+  exp(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
+    const { k, r } = this.#reduce(a, range);
     const p = this.horner(this.lanes === 'f32' ? EXP_F32 : EXP_F64, r);
     const [s1, s2] = this.#twoToThe(this.toInt(k));
     return this.op('mul', this.op('mul', p, s1), s2);
   }
 
   /** e^a - 1 = 2^k (e^r - 1) + (2^k - 1), with e^r - 1 = r·q(r) accurate relative to itself. */
-  expm1(a: Value): Value {
-    const { k, r } = this.#reduce(a);
+  expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
+    const { k, r } = this.#reduce(a, range);
     const em1 = this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r));
     const [s1, s2] = this.#twoToThe(this.toInt(k));
     const scale = this.op('mul', s1, s2);
@@ -255,7 +278,7 @@ export class SimdEmitter {
 
   /** tanh a = -t / (t + 2) with t = expm1(-2|a|), sign restored. */
   tanh(a: Value): Value {
-    const t = this.expm1(this.op('mul', this.const(-2), this.unary('abs', a)));
+    const t = this.expm1(this.op('mul', this.const(-2), this.unary('abs', a)), { lo: Number.NEGATIVE_INFINITY, hi: 0 });
     const magnitude = this.op('div', this.unary('neg', t), this.op('add', t, this.const(2)));
     return this.bitwise('or', magnitude, this.bitwise('and', a, this.const(-0)));
   }
@@ -274,7 +297,7 @@ export class SimdEmitter {
   #erfcPositive(z: Value): Value {
     const t = this.op('div', this.const(2), this.op('add', this.const(2), z));
     const g = this.horner(ERFC_F64, t);
-    const value = this.op('mul', this.exp(this.unary('neg', this.op('mul', z, z))), g);
+    const value = this.op('mul', this.exp(this.unary('neg', this.op('mul', z, z)), { lo: Number.NEGATIVE_INFINITY, hi: 0 }), g);
     return this.select(this.op('gt', z, this.const(11)), this.const(0), value);
   }
 
