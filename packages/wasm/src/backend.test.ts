@@ -1,0 +1,100 @@
+import { type BackendPlugin, BadInputError, createRegistry, defineActivation, type ElementwiseActivation } from '@activations/core';
+import { gelu, relu, sigmoid, silu, zoo } from '@activations/zoo';
+import { describe, expect, it } from 'vitest';
+import { WasmBackend } from './backend.js';
+import { compileKernel } from './compile.js';
+import { wasm } from './index.js';
+import { patchesFor, probeInputs } from './kernels.js';
+
+describe('wasm backend', () => {
+  it("is what 'auto' picks over a lower-priority backend, and refuses Float64Array saying where to go", async () => {
+    const fallback: BackendPlugin = { name: 'cpu-js', priority: 0, isSupported: () => true, create: () => new WasmBackend() };
+    const registry = createRegistry({ activations: zoo, backends: [fallback, wasm()] });
+    const choice = await registry.selectBackend('auto');
+    expect(choice.name).toBe('wasm');
+    await expect(choice.backend.forward(registry.activation('gelu'), new Float64Array(4))).rejects.toThrow(
+      /computes in float32; .*use a backend with Float64Array support \(cpu-js\)/,
+    );
+  });
+
+  it('computes f32 lanes where float32 is accurate, f64 or hybrid lanes where it is not', () => {
+    const backend = new WasmBackend();
+    const x = probeInputs();
+    const lanes = (act: ElementwiseActivation) => {
+      backend.forwardSync(act, x);
+      return backend.lanesOf(act);
+    };
+    expect(lanes(sigmoid.create())).toBe('f32');
+    expect(lanes(relu.create())).toBe('f32');
+    expect(lanes(gelu.create())).toBe('f64'); // erfc exists only on f64 lanes
+    expect(lanes(silu.create())).toBe('hybrid'); // f32, except around x ≈ -90 where e^x is a float32 denormal
+  });
+
+  it('derives patch intervals from the inputs the f32 kernel failed on', () => {
+    expect(patchesFor([-91, -90.5, -89.75])).toEqual([[-91 - 1, -89.75 + 1]]);
+    expect(patchesFor([-3, 5])).toEqual([
+      [-4, -2],
+      [4, 6],
+    ]);
+    expect(patchesFor([Number.NaN])).toBeUndefined();
+    expect(patchesFor([1, 3, 5, 7, 9])).toBeUndefined(); // too scattered: f64 lanes instead
+  });
+
+  it('gives user-defined activations SIMD kernels too', () => {
+    const backend = new WasmBackend();
+    const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' }).create();
+    const y = backend.forwardSync(quickGelu, Float32Array.of(-2, 0, 2, 5));
+    expect(y[2]).toBeCloseTo(quickGelu.forward(2), 6);
+    expect(backend.lanesOf(quickGelu)).toMatch(/^(f32|hybrid)$/);
+    expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(4096);
+  });
+
+  it('handles lengths that are not a multiple of 4 or of the copy block', () => {
+    const backend = new WasmBackend();
+    const act = sigmoid.create();
+    for (const n of [1, 3, 5, 4095, 4097, 10001]) {
+      const x = Float32Array.from({ length: n }, (_, i) => (i % 23) - 11);
+      const y = backend.forwardSync(act, x);
+      for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 7))) expect(y[i]).toBeCloseTo(act.forward(x[i]!), 6);
+      expect(y[n - 1]).toBeCloseTo(act.forward(x[n - 1]!), 6);
+    }
+  });
+});
+
+describe('WasmArray (zero copy)', () => {
+  it('runs kernels in place on arrays in wasm memory', () => {
+    const backend = new WasmBackend();
+    const a = backend.allocate(10);
+    a.array.set([-3, -2, -1, 0, 1, 2, 3, 4, 5, 6]);
+    const out = backend.forwardArray(relu.create(), a);
+    expect([...out.array]).toEqual([0, 0, 0, 0, 1, 2, 3, 4, 5, 6]);
+    backend.forwardArray(relu.create(), a, a);
+    expect(a.array[0]).toBe(0);
+    const dy = backend.allocate(10);
+    dy.array.fill(2);
+    expect([...backend.backwardArray(sigmoid.create(), a, dy).array.slice(0, 2)]).toEqual([0.5, 0.5]);
+  });
+
+  it('views survive memory growth', () => {
+    const backend = new WasmBackend();
+    const a = backend.allocate(4);
+    a.array.set([1, 2, 3, 4]);
+    const before = backend.memory.buffer.byteLength;
+    const big = backend.allocate(4_000_000); // grows memory, detaching the old buffer
+    expect(backend.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect([...a.array]).toEqual([1, 2, 3, 4]);
+    big.free();
+  });
+
+  it('reuses freed memory and refuses freed or foreign arrays', () => {
+    const backend = new WasmBackend();
+    const a = backend.allocate(1000);
+    const offset = a.byteOffset;
+    a.free();
+    expect(backend.allocate(500).byteOffset).toBe(offset);
+    expect(() => a.array).toThrow(/was freed/);
+    const other = new WasmBackend().allocate(4);
+    expect(() => backend.forwardArray(relu.create(), other)).toThrow(BadInputError);
+    expect(() => backend.allocate(-1)).toThrow(/whole number of elements/);
+  });
+});
