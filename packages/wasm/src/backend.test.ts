@@ -26,7 +26,7 @@ describe('wasm backend', () => {
     };
     expect(lanes(sigmoid.create())).toBe('f32');
     expect(lanes(relu.create())).toBe('f32');
-    expect(lanes(gelu.create())).toBe('f64'); // erfc exists only on f64 lanes
+    expect(lanes(gelu.create())).toBe('hybrid'); // f32 erfc(x/√2) with x² carried exactly; f64 near x = -13
     expect(lanes(silu.create())).toBe('hybrid'); // f32, except around x ≈ -90 where e^x is a float32 denormal
   });
 
@@ -38,6 +38,11 @@ describe('wasm backend', () => {
     ]);
     expect(patchesFor([Number.NaN])).toBeUndefined();
     expect(patchesFor([1, 3, 5, 7, 9])).toBeUndefined(); // too scattered: f64 lanes instead
+    // beyond the dense grid, one tail per side
+    expect(patchesFor([-3e38, -1e30, -1e4, -100, -99.5, 99.5, 100, 1e4, Number.POSITIVE_INFINITY])).toEqual([
+      [-3e38 - 3e36, -99.5 + 1],
+      [99.5 - 1, Number.POSITIVE_INFINITY],
+    ]);
   });
 
   it('gives user-defined activations SIMD kernels too', () => {

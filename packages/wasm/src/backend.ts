@@ -30,7 +30,7 @@ type Op = 'forward' | 'derivative';
 function request(act: ElementwiseActivation, op: Op): KernelRequest {
   return op === 'forward'
     ? { key: `${act.key}|forward`, expression: act.kernels.forward, reference: act.forward }
-    : { key: `${act.key}|derivative`, expression: act.kernels.derivative, reference: act.derivative };
+    : { key: `${act.key}|derivative`, expression: act.kernels.derivative, reference: act.derivative, scaledByGradient: true };
 }
 
 function paramRequest(act: ElementwiseActivation, name: string): KernelRequest {
@@ -38,6 +38,7 @@ function paramRequest(act: ElementwiseActivation, name: string): KernelRequest {
     key: `${act.key}|d/d${name}`,
     expression: act.paramDerivativeExpression(name),
     reference: (v) => act.paramDerivative(name, v),
+    scaledByGradient: true,
   };
 }
 

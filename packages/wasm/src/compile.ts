@@ -26,10 +26,54 @@ function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
   return into;
 }
 
+/** Does the expression use a function that only f64 lanes have (erfc of c·x excepted)? */
+function needsF64(e: Expr | Condition): boolean {
+  if (e.kind === 'unary' && F64_ONLY.has(e.op) && !(e.op === 'erfc' && scaledInput(e.arg) !== undefined)) return true;
+  return children(e).some(needsF64);
+}
+
 /** Lanes the expression can use at all: f64 when it needs a function only f64 lanes have. */
 export function minimumLanes(e: Expr): Lanes {
-  for (const op of opsUsed(kernelExpression(e))) if (F64_ONLY.has(op)) return 'f64';
-  return 'f32';
+  return needsF64(kernelExpression(e)) ? 'f64' : 'f32';
+}
+
+/** Is c² (within double rounding) a power of two? Then (c·x)² = c²·x² can be formed exactly. */
+function exactSquareOf(c: number): number | undefined {
+  const square = c * c;
+  const power = 2 ** Math.round(Math.log2(square));
+  return Math.abs(square - power) <= 4e-16 * power ? power : undefined;
+}
+
+/** k if `e` is k·x² for the input x and a power of two k (forms: x^2, (c·x)^2, -Q, a·Q). */
+export function scaledSquare(e: Expr): number | undefined {
+  if (e.kind === 'powi' && e.exponent === 2) {
+    if (e.base.kind === 'input') return 1;
+    if (e.base.kind === 'binary' && e.base.op === 'mul') {
+      const { left, right } = e.base;
+      if (left.kind === 'const' && right.kind === 'input') return exactSquareOf(left.value);
+      if (right.kind === 'const' && left.kind === 'input') return exactSquareOf(right.value);
+    }
+    return undefined;
+  }
+  if (e.kind === 'unary' && e.op === 'neg') {
+    const k = scaledSquare(e.arg);
+    return k === undefined ? undefined : -k;
+  }
+  if (e.kind === 'binary' && e.op === 'mul' && e.left.kind === 'const') {
+    const a = e.left.value;
+    const k = scaledSquare(e.right);
+    return k !== undefined && exactSquareOf(Math.sqrt(Math.abs(a))) !== undefined && Math.abs(a) === 2 ** Math.round(Math.log2(Math.abs(a)))
+      ? a * k
+      : undefined;
+  }
+  return undefined;
+}
+
+/** c if `e` is c·x for the input x with c² a power of two. */
+function scaledInput(e: Expr): number | undefined {
+  if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
+  const c = e.left.kind === 'const' && e.right.kind === 'input' ? e.left.value : e.right.kind === 'const' && e.left.kind === 'input' ? e.right.value : undefined;
+  return c !== undefined && exactSquareOf(c) !== undefined ? c : undefined;
 }
 
 function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
@@ -61,8 +105,10 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.unary(e.op, a);
           case 'sign':
             return em.sign(a);
-          case 'exp':
-            return em.exp(a, enclose(e.arg, WHOLE));
+          case 'exp': {
+            const k = em.lanes === 'f32' ? scaledSquare(e.arg) : undefined;
+            return k !== undefined ? em.expScaledSquare(x, k) : em.exp(a, enclose(e.arg, WHOLE));
+          }
           case 'expm1':
             return em.expm1(a, enclose(e.arg, WHOLE));
           case 'log':
@@ -73,8 +119,10 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.tanh(a);
           case 'erf':
             return em.erf(a);
-          case 'erfc':
-            return em.erfc(a);
+          case 'erfc': {
+            const c = scaledInput(e.arg);
+            return em.lanes === 'f32' && c !== undefined ? em.erfcScaled(x, c, exactSquareOf(c)!) : em.erfc(a);
+          }
           case 'sin':
           case 'cos':
             return em.trig(e.op, a);

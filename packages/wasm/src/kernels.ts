@@ -48,6 +48,11 @@ export interface KernelRequest {
   readonly key: string;
   readonly expression: Expr;
   readonly reference: (x: number) => number;
+  /**
+   * The kernel also serves `backward` (dy · f): a result that is a float32 denormal has too few
+   * bits once dy scales it back into the normal range, so such inputs count as failures too.
+   */
+  readonly scaledByGradient?: boolean;
 }
 
 interface Probe {
@@ -64,17 +69,32 @@ export function failingInputs(got: Float32Array, inputs: Float32Array, reference
   return failing;
 }
 
+/** Inputs whose reference is a nonzero float32 denormal (see KernelRequest.scaledByGradient). */
+export function denormalInputs(inputs: Float32Array, reference: (x: number) => number): number[] {
+  const found: number[] = [];
+  for (const x of inputs) {
+    const value = Math.abs(reference(x));
+    if (value > 0 && value < F32_MIN_NORMAL) found.push(x);
+  }
+  return found;
+}
+
+/** Beyond the probe's dense grid, failures on one side merge into one tail interval. */
+const GRID_EDGE = 100;
+
 /**
- * Intervals covering the failing inputs (merged when less than 1 apart, widened by 1 or 1%), or
- * undefined when they are too scattered to patch (or include NaN).
+ * Intervals covering the failing inputs (merged when less than 1 apart, or when both lie beyond
+ * ±100 on the same side; widened by 1 or 1%), or undefined when they are too scattered to patch
+ * (or include NaN).
  */
 export function patchesFor(failing: readonly number[]): Patches | undefined {
   if (failing.some(Number.isNaN)) return undefined;
   const sorted = [...failing].sort((a, b) => a - b);
   const intervals: Array<[number, number]> = [];
+  const sameTail = (a: number, b: number) => (a <= -GRID_EDGE && b <= -GRID_EDGE) || (a >= GRID_EDGE && b >= GRID_EDGE);
   for (const v of sorted) {
     const last = intervals.at(-1);
-    if (last && v - last[1] <= 1) last[1] = v;
+    if (last && (v - last[1] <= 1 || sameTail(last[1], v))) last[1] = v;
     else intervals.push([v, v]);
   }
   if (intervals.length > 4) return undefined;
@@ -135,7 +155,7 @@ export class KernelCache {
       plan = { lanes: minimumLanes(request.expression), patches: [] };
       if (plan.lanes === 'f32') {
         const f32 = yield compileKernel(request.expression, 'map', 'f32');
-        const failing = this.#failing(f32, request);
+        const failing = this.#failing(f32, request, true);
         if (failing.length === 0) {
           this.#kernels.set(`${request.key}|map`, f32);
         } else {
@@ -143,7 +163,8 @@ export class KernelCache {
           let patched = false;
           if (patches) {
             const hybrid = yield compileKernel(request.expression, 'map', 'f32', patches);
-            if (this.#failing(hybrid, request).length === 0) {
+            // the patches cover the denormal inputs, so only accuracy is checked again
+            if (this.#failing(hybrid, request, false).length === 0) {
               plan = { lanes: 'f32', patches };
               this.#kernels.set(`${request.key}|map`, hybrid);
               patched = true;
@@ -182,7 +203,7 @@ export class KernelCache {
     while (!step.done) step = steps.next(exportKernel(await instantiate(step.value.bytes, this.#imports)));
   }
 
-  #failing(kernel: KernelFunction, request: KernelRequest): number[] {
+  #failing(kernel: KernelFunction, request: KernelRequest, denormalsFail: boolean): number[] {
     if (!this.#probe) {
       const inputs = probeInputs();
       const input = this.#heap.allocate(inputs.length);
@@ -191,7 +212,9 @@ export class KernelCache {
     }
     const { input, output } = this.#probe;
     kernel(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
-    return failingInputs(output.array, input.array, request.reference, PROBE_ULPS);
+    const failing = failingInputs(output.array, input.array, request.reference, PROBE_ULPS);
+    if (denormalsFail && request.scaledByGradient) failing.push(...denormalInputs(input.array, request.reference));
+    return failing;
   }
 }
 

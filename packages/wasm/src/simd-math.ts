@@ -14,6 +14,7 @@ import { type FunctionBuilder, Simd, V128 } from './binary.js';
 import {
   COS_F64,
   ERF_SMALL_F64,
+  ERFC_F32,
   ERFC_F64,
   EXP_F32,
   EXP_F64,
@@ -207,6 +208,51 @@ export class SimdEmitter {
     const k2 = this.int('sub', k, k1);
     const bias = this.intConst(this.#bias);
     return [this.shift('shl', this.int('add', k1, bias), this.#mantissaBits), this.shift('shl', this.int('add', k2, bias), this.#mantissaBits)];
+  }
+
+  /**
+   * x² as three floats A + B + C that add up to it exactly: x = hi + lo with hi the top 12
+   * significant bits, A = hi², B = 2·hi·lo, C = lo² (each exact in float32).
+   */
+  #squareParts(x: Value): [Value, Value, Value] {
+    const hi = this.bitwise('and', x, this.bits('hi12', new Uint8Array(new Int32Array(4).fill(0xfffff000 | 0).buffer)));
+    const lo = this.op('sub', x, hi);
+    const a = this.op('mul', hi, hi);
+    const b = this.op('mul', this.op('mul', hi, lo), this.const(2));
+    const c = this.op('mul', lo, lo);
+    return [a, b, c];
+  }
+
+  /**
+   * e^(k·x²) for f32 lanes and a power of two k, without the rounding of x² (which would cost
+   * |k|x² ULP): the argument is carried as hi + lo (Fast2Sum) into the exponential's reduction.
+   */
+  expScaledSquare(x: Value, k: number): Value {
+    // |x| ≤ 2^60 keeps every part finite (x² ≤ 2^120); beyond, e^(k·x²) is 0 or ∞ either way
+    const bounded = this.clampBy('min', this.unary('abs', x), this.const(2 ** 60));
+    const [a, b, c] = this.#squareParts(bounded);
+    const s = this.op('mul', a, this.const(k));
+    const t = this.op('mul', this.op('add', b, c), this.const(k));
+    const hi = this.op('add', s, t);
+    const lo = this.op('add', this.op('sub', s, hi), t);
+    const range = k < 0 ? { lo: Number.NEGATIVE_INFINITY, hi: 0 } : { lo: 0, hi: Number.POSITIVE_INFINITY };
+    const { k: n, r } = this.#reduce(hi, range);
+    const p = this.horner(EXP_F32, this.op('add', r, lo));
+    const [s1, s2] = this.#twoToThe(this.toInt(n));
+    return this.op('mul', this.op('mul', p, s1), s2);
+  }
+
+  /**
+   * erfc(c·x) for f32 lanes when c² = q is a power of two (the normal CDF's c = ±1/√2):
+   * exp(-q·x²)·g(2/(2+|c·x|)) with the square carried exactly; 0 beyond |c·x| = 10.5 (< 1e-49).
+   */
+  erfcScaled(x: Value, c: number, q: number): Value {
+    const z = this.op('mul', x, this.const(c));
+    const az = this.unary('abs', z);
+    const t = this.op('div', this.const(2), this.op('add', this.const(2), az));
+    const tail = this.op('mul', this.expScaledSquare(x, -q), this.horner(ERFC_F32, t));
+    const flushed = this.bitwise('andnot', tail, this.op('gt', az, this.const(10.5)));
+    return this.select(this.op('lt', z, this.const(0)), this.op('sub', this.const(2), flushed), flushed);
   }
 
   /**
