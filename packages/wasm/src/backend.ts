@@ -2,6 +2,10 @@
 import {
   type Activation,
   BackendUnavailableError,
+  resolveRowLength,
+  resolveTargets,
+  type SoftmaxSpec,
+  type VectorActivation,
   BadInputError,
   checkGradient,
   checkInput,
@@ -12,9 +16,6 @@ import {
   rejectLoss,
   requireElementwise,
   requireLoss,
-  softmaxBackwardRows,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyGradient,
   softmaxRows,
   type SyncBackend,
   type Targets,
@@ -22,6 +23,7 @@ import {
 import type { KernelShape } from './compile.js';
 import { type KernelFunction, KernelCache, type KernelRequest, type LaneReport } from './kernels.js';
 import { BLOCK, SCRATCH, WasmArray, WasmHeap } from './memory.js';
+import { compileSoftmax } from './softmax.js';
 
 const NAME = 'wasm';
 
@@ -56,7 +58,67 @@ export class WasmBackend implements SyncBackend {
   readonly supportsFloat64 = false;
   readonly #heap = new WasmHeap();
   readonly #kernels = new KernelCache(this.#heap);
+  readonly #rowKernels = new Map<string, (x: number, out: number, info: number, rows: number, length: number) => void>();
   #disposed = false;
+
+  /**
+   * softmax(s·x) or its log over rows, by the SIMD row kernel; rows holding ±∞ (whose maximum is
+   * not finite) are recomputed by the float64 reference, which defines those limits.
+   */
+  #softmaxRows(spec: SoftmaxSpec, x: ArrayLike<number>, rowLength: number, out: Float32Array | Float64Array): void {
+    const n = x.length;
+    if (n === 0) return;
+    const length = resolveRowLength(n, rowLength);
+    const rows = n / length;
+    const key = `${spec.scale}|${spec.log}`;
+    let kernel = this.#rowKernels.get(key);
+    if (!kernel) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(compileSoftmax(spec)), { env: { memory: this.#heap.memory } });
+      kernel = instance.exports.kernel as (x: number, out: number, info: number, rows: number, length: number) => void;
+      this.#rowKernels.set(key, kernel);
+    }
+    // padded by one vector: the kernel reads and writes whole vectors at the end of a row
+    const input = this.#heap.allocate(n + 4);
+    const output = this.#heap.allocate(n + 4);
+    const info = this.#heap.allocate(rows);
+    try {
+      input.array.set(x);
+      kernel(input.byteOffset, output.byteOffset, info.byteOffset, rows, length);
+      out.set(output.array.subarray(0, n));
+      const maxima = info.array;
+      for (let r = 0; r < rows; r++) {
+        const m = maxima[r]!;
+        if (m === Number.POSITIVE_INFINITY || m === Number.NEGATIVE_INFINITY) {
+          const start = r * length;
+          softmaxRows(spec, Array.prototype.slice.call(x, start, start + length) as number[], 0, out.subarray(start, start + length));
+        }
+      }
+    } finally {
+      input.free();
+      output.free();
+      info.free();
+    }
+  }
+
+  /** The vector-Jacobian product over rows, from probabilities computed by the SIMD kernel. */
+  #softmaxBackward(act: VectorActivation, x: Float32Array, dy: Float32Array, out: Float32Array): void {
+    const n = x.length;
+    if (n === 0) return;
+    const length = resolveRowLength(n, act.params.rowLength!);
+    const s = act.softmax.scale;
+    const p = new Float32Array(n);
+    this.#softmaxRows({ scale: s, log: false }, x, length, p);
+    for (let start = 0; start < n; start += length) {
+      let dot = 0;
+      if (act.softmax.log) {
+        for (let i = start; i < start + length; i++) dot += dy[i]!;
+        for (let i = start; i < start + length; i++) out[i] = s * (dy[i]! - p[i]! * dot);
+      } else {
+        for (let i = start; i < start + length; i++) dot += dy[i]! * p[i]!;
+        for (let i = start; i < start + length; i++) out[i] = s * p[i]! * (dy[i]! - dot);
+      }
+    }
+  }
 
   #alive(): void {
     if (this.#disposed) throw new BackendUnavailableError(NAME, 'this backend was disposed; ask the registry for a new one.');
@@ -123,7 +185,7 @@ export class WasmBackend implements SyncBackend {
     if (act.kind === 'vector') {
       checkInput(NAME, x, false);
       const result = outputFor(x, out);
-      softmaxRows(act.softmax, x, act.params.rowLength!, result);
+      this.#softmaxRows(act.softmax, x, act.params.rowLength!, result);
       return result;
     }
     return this.#elementwise(act as ElementwiseActivation, 'forward', 'map', x, undefined, out);
@@ -142,7 +204,7 @@ export class WasmBackend implements SyncBackend {
       checkInput(NAME, x, false);
       checkGradient(NAME, x, dy, false);
       const result = outputFor(x, out);
-      softmaxBackwardRows(act.softmax, x, dy, act.params.rowLength!, result);
+      this.#softmaxBackward(act, x as Float32Array, dy as Float32Array, result as Float32Array);
       return result;
     }
     return this.#elementwise(act as ElementwiseActivation, 'derivative', 'backward', x, dy, out);
@@ -164,7 +226,17 @@ export class WasmBackend implements SyncBackend {
     this.#alive();
     requireLoss(act, 'loss');
     checkInput(NAME, logits, false, 'logits');
-    return softmaxCrossEntropy(logits, targets, act.params.rowLength!);
+    const { rows, length, target } = resolveTargets(logits.length, targets, act.params.rowLength!);
+    const logp = new Float32Array(logits.length);
+    this.#softmaxRows({ scale: 1, log: true }, logits, length, logp);
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < length; i++) {
+        const t = target(r, i);
+        if (t !== 0) total -= t * logp[r * length + i]!;
+      }
+    }
+    return total / rows;
   }
 
   lossGradientSync<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): T {
@@ -172,7 +244,11 @@ export class WasmBackend implements SyncBackend {
     requireLoss(act, 'lossGradient');
     checkInput(NAME, logits, false, 'logits');
     const result = outputFor(logits, out);
-    softmaxCrossEntropyGradient(logits, targets, act.params.rowLength!, result);
+    const { rows, length, target } = resolveTargets(logits.length, targets, act.params.rowLength!);
+    this.#softmaxRows({ scale: 1, log: false }, logits, length, result);
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < length; i++) result[r * length + i] = (result[r * length + i]! - target(r, i)) / rows;
+    }
     return result;
   }
 

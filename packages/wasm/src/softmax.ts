@@ -1,0 +1,140 @@
+/**
+ * The softmax family over rows as one SIMD kernel: softmax(s·x) or log-softmax(s·x) of each row
+ * of `length` floats. Pass 1 takes the row maximum on f32x4 lanes (lanes past the row's end
+ * masked to -∞); pass 2 sums exp(s·x - m) on f64x2 lanes (so the shifted argument is exact) and,
+ * for softmax, stores the exponentials; pass 3 scales by 1/Σ, or subtracts m and then log Σ, in float64
+ * and rounds once. Row maxima are written to `info`, so the caller can fix up the rare rows whose
+ * maximum is not finite (±∞ entries) with the reference. Inputs must be readable 3 floats past the
+ * end (the backend pads), and outputs writable there.
+ */
+import type { SoftmaxSpec } from '@activations/core';
+import { encodeModule, F64, FunctionBuilder, I32, Op, Simd, V128 } from './binary.js';
+import { SimdEmitter } from './simd-math.js';
+
+const HALF_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/** Compiles `kernel(x, out, info, rows, length)` for one member of the softmax family. */
+export function compileSoftmax(spec: SoftmaxSpec): Uint8Array<ArrayBuffer> {
+  const [X, OUT, INFO, ROWS, LENGTH] = [0, 1, 2, 3, 4];
+  const fb = new FunctionBuilder([I32, I32, I32, I32, I32]);
+  const row = fb.local(I32);
+  const base = fb.local(I32); // byte offset of the row in x
+  const outBase = fb.local(I32);
+  const j = fb.local(I32); // element index within the row
+  const maxima = fb.local(V128);
+  const sums = fb.local(V128);
+  const rowMax = fb.local(V128); // f64x2 splat of the row maximum
+  const scale = fb.local(V128); // f64x2 splat of 1/Σ, or of Σ for its log
+  const prologue: number[] = [];
+  const em64 = new SimdEmitter(fb, 'f64', prologue, { sin: -1, cos: -1 });
+  const em32 = new SimdEmitter(fb, 'f32', prologue, { sin: -1, cos: -1 });
+  const laneIndex = em32.bits('lane-index', new Uint8Array(Int32Array.of(0, 1, 2, 3).buffer));
+  const minusInf = em32.const(Number.NEGATIVE_INFINITY);
+  const s32 = em32.const(spec.scale);
+
+  const body: number[] = [];
+  const flush = () => body.push(...fb.code.splice(0));
+
+  /** Emits `for (j = 0; j < length; j += 4) { each() }`. */
+  const overRow = (each: () => void) => {
+    fb.i32(0).set(j);
+    fb.emit(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
+    fb.get(j).get(LENGTH).emit(Op.i32GeS, Op.brIf, 1);
+    each();
+    fb.get(j).i32(4).emit(Op.i32Add).set(j);
+    fb.emit(Op.br, 0, Op.end, Op.end);
+  };
+  const address = (pointerBase: number) => fb.get(pointerBase).get(j).i32(2).emit(Op.i32Shl, Op.i32Add);
+  /** s·x for the four floats at j, and the mask of lanes inside the row. */
+  const loadScaled = () => {
+    address(base).simd(Simd.load, 2, 0);
+    const v = fb.local(V128);
+    fb.set(v);
+    fb.get(LENGTH).get(j).emit(Op.i32Sub).simd(Simd.i32x4Splat).get(laneIndex).simd(0x3b); // i32x4.gt_s
+    const mask = fb.local(V128);
+    fb.set(mask);
+    return { v: spec.scale === 1 ? v : em32.op('mul', v, s32), mask };
+  };
+  const halves = (v: number): [number, number] => {
+    const lo = fb.local(V128);
+    const hi = fb.local(V128);
+    fb.get(v).simd(Simd.f64x2PromoteLowF32x4).set(lo);
+    fb.get(v).get(v).simd(Simd.shuffle, ...HALF_HIGH).simd(Simd.f64x2PromoteLowF32x4).set(hi);
+    return [lo, hi];
+  };
+  const maskHalves = (mask: number): [number, number] => {
+    const lo = fb.local(V128);
+    const hi = fb.local(V128);
+    fb.get(mask).simd(Simd.i64x2ExtendLowI32x4S).set(lo);
+    fb.get(mask).get(mask).simd(Simd.shuffle, ...HALF_HIGH).simd(Simd.i64x2ExtendLowI32x4S).set(hi);
+    return [lo, hi];
+  };
+  const storeJoined = (lo: number, hi: number) => {
+    address(outBase);
+    fb.get(lo).simd(Simd.f32x4DemoteF64x2Zero).get(hi).simd(Simd.f32x4DemoteF64x2Zero);
+    fb.simd(Simd.shuffle, ...JOIN_LOW_HALVES).simd(Simd.store, 2, 0);
+  };
+
+  // per row
+  fb.i32(0).set(row);
+  fb.emit(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
+  fb.get(row).get(ROWS).emit(Op.i32GeS, Op.brIf, 1);
+  fb.get(row).get(LENGTH).emit(0x6c).i32(2).emit(Op.i32Shl).set(j); // j as scratch: row·length·4
+  fb.get(X).get(j).emit(Op.i32Add).set(base);
+  fb.get(OUT).get(j).emit(Op.i32Add).set(outBase);
+
+  // pass 1: the row maximum of s·x (NaN anywhere gives NaN)
+  fb.get(minusInf).set(maxima);
+  overRow(() => {
+    const { v, mask } = loadScaled();
+    fb.get(maxima).get(v).get(minusInf).get(mask).simd(Simd.bitselect).simd(0xe9).set(maxima); // f32x4.max
+  });
+  fb.get(maxima).get(maxima).simd(Simd.shuffle, ...HALF_HIGH).get(maxima).simd(0xe9).set(maxima);
+  fb.get(maxima).get(maxima).simd(Simd.shuffle, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7).get(maxima).simd(0xe9).set(maxima);
+  fb.get(INFO).get(row).i32(2).emit(Op.i32Shl, Op.i32Add).get(maxima).simd(0x1f, 0).emit(0x38, 2, 0); // f32.store info[row]
+  fb.get(maxima).simd(0x1f, 0).emit(0xbb).simd(Simd.f64x2Splat).set(rowMax); // f64.promote_f32, splat
+
+  // pass 2: Σ exp(s·x - m) on f64 lanes; softmax also stores the exponentials
+  fb.get(em64.const(0)).set(sums);
+  overRow(() => {
+    const { v, mask } = loadScaled();
+    const [lo, hi] = halves(v);
+    const [maskLo, maskHi] = maskHalves(mask);
+    const argumentRange = { lo: Number.NEGATIVE_INFINITY, hi: 0 };
+    const eLo = em64.bitwise('and', em64.exp(em64.op('sub', lo, rowMax), argumentRange), maskLo);
+    const eHi = em64.bitwise('and', em64.exp(em64.op('sub', hi, rowMax), argumentRange), maskHi);
+    fb.get(sums).get(eLo).simd(0xf0).get(eHi).simd(0xf0).set(sums); // f64x2.add
+    if (!spec.log) storeJoined(eLo, eHi);
+  });
+  const total = fb.local(F64);
+  fb.get(sums).simd(Simd.f64x2ExtractLane, 0).get(sums).simd(Simd.f64x2ExtractLane, 1).emit(0xa0).set(total); // f64.add
+
+  // pass 3
+  if (spec.log) {
+    fb.get(total).simd(Simd.f64x2Splat).set(scale);
+    const logTotal = em64.log1p(scale, true);
+    overRow(() => {
+      // (s·x - m) - log Σ: subtracting m + log Σ at once would round log Σ's digits away
+      const { v } = loadScaled();
+      const [lo, hi] = halves(v);
+      storeJoined(em64.op('sub', em64.op('sub', lo, rowMax), logTotal), em64.op('sub', em64.op('sub', hi, rowMax), logTotal));
+    });
+  } else {
+    fb.emit(0x44, ...new Uint8Array(Float64Array.of(1).buffer)).get(total).emit(0xa3).simd(Simd.f64x2Splat).set(scale); // 1/Σ
+    overRow(() => {
+      address(outBase).simd(Simd.load, 2, 0);
+      const e = fb.local(V128);
+      fb.set(e);
+      const [lo, hi] = halves(e);
+      storeJoined(em64.op('mul', lo, scale), em64.op('mul', hi, scale));
+    });
+  }
+  fb.get(row).i32(1).emit(Op.i32Add).set(row);
+  fb.emit(Op.br, 0, Op.end, Op.end);
+  flush();
+
+  fb.emit(...prologue, ...body);
+  return encodeModule([], [{ name: 'kernel', builder: fb, results: [] }]);
+}
+
