@@ -4,7 +4,7 @@
  *
  * Accuracy (each in its own lane type, for its documented domain; see coefficients.ts for the fits):
  * exp and expm1: Cody–Waite reduction by ln 2 and e^r = 1 + r·q(r) with q fitted to (e^r - 1)/r
- * (f32: degree 6, fit error 3e-10; f64: degree 8, 1e-13), 2^k built from two exponent factors so overflow gives ∞ and
+ * (f32: degree 5, fit error 1e-8; f64: degree 8, 1e-13), 2^k built from two exponent factors so overflow gives ∞ and
  * underflow is gradual. log/log1p: exponent split at √2/2 and atanh series (f32 degree 4, f64 5),
  * with the rounding error of 1 + u corrected. tanh: via expm1(-2|x|). erf/erfc (f64 only):
  * exp(-z²)·g(2/(2+z)), fit error 6e-13, erfc flushed to 0 beyond z = 11 (< 1.5e-54). sin/cos (f64
