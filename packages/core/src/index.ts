@@ -96,7 +96,15 @@ export {
 } from './registry.js';
 export { guardNaN, propagatesNaN, simplify } from './simplify.js';
 export { closestNames } from './suggest.js';
-export { isNormalFloat32, ulpDistanceFloat32, ulpDistanceFloat64, ulpFloat32, ulpFloat64 } from './ulp.js';
+export {
+  accuracyInputs,
+  float32Error,
+  isNormalFloat32,
+  ulpDistanceFloat32,
+  ulpDistanceFloat64,
+  ulpFloat32,
+  ulpFloat64,
+} from './ulp.js';
 export {
   resolveRowLength,
   resolveTargets,

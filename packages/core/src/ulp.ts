@@ -1,6 +1,7 @@
 /** Distances in units in the last place, for accuracy checks. */
 
 const F32_MIN_NORMAL = 1.1754943508222875e-38;
+const F32_MAX = 3.4028234663852886e38;
 const F32_DENORMAL_STEP = 2 ** -149;
 
 /** The spacing of float32 numbers at |v| (the denormal step below the normal range). */
@@ -52,5 +53,31 @@ export function ulpDistanceFloat64(actual: number, reference: number): number {
 /** Is v a normal float32 magnitude (or zero)? Accuracy targets apply to those results. */
 export function isNormalFloat32(v: number): boolean {
   const a = Math.abs(v);
-  return a === 0 || (a >= F32_MIN_NORMAL && a <= 3.4028234663852886e38);
+  return a === 0 || (a >= F32_MIN_NORMAL && a <= F32_MAX);
+}
+
+/**
+ * The error of a float32 result against a float64 reference, as accuracy checks count it: float32
+ * ULP for normal-range references; 0 for a result within 1.2e-38 of a reference outside the normal
+ * range; 0 for the same-signed overflow of a reference beyond float32's range; ∞ for a NaN or ∞
+ * where the reference is finite (or a number where it is NaN).
+ *
+ * @example float32Error(Math.fround(0.1), 0.1) // < 0.5
+ */
+export function float32Error(value: number, expected: number): number {
+  if (Number.isNaN(expected)) return Number.isNaN(value) ? 0 : Number.POSITIVE_INFINITY;
+  if (Math.abs(expected) > F32_MAX) {
+    return Math.sign(value) === Math.sign(expected) && Math.abs(value) >= F32_MAX ? 0 : Number.POSITIVE_INFINITY;
+  }
+  if (!Number.isFinite(value)) return Number.POSITIVE_INFINITY;
+  if (!isNormalFloat32(expected)) return Math.abs(value - expected) <= F32_MIN_NORMAL ? 0 : Number.POSITIVE_INFINITY;
+  return ulpDistanceFloat32(value, expected);
+}
+
+/** The inputs accuracy checks use: every 1/40 over [-100, 100], the float32 extremes, ±∞. */
+export function accuracyInputs(): Float32Array {
+  const xs: number[] = [];
+  for (let i = -4000; i <= 4000; i++) xs.push(i / 40);
+  for (const v of [0, 1e-30, 1e-45, 1e-38, 1e-7, 88.7, 89, 1e4, 1e30, F32_MAX, Number.POSITIVE_INFINITY]) xs.push(v, -v);
+  return Float32Array.from(xs);
 }

@@ -4,7 +4,7 @@
  * [-100, 100] and the float32 extremes); if any result is more than 4 ULP off (or NaN/∞ where the
  * reference is finite) it is rebuilt with f64x2 lanes. User-defined activations get the same check.
  */
-import { type Expr, isNormalFloat32, ulpDistanceFloat32 } from '@activations/core';
+import { accuracyInputs, type Expr, float32Error } from '@activations/core';
 import { compileKernel, type KernelModule, type KernelShape, minimumLanes, type Patches } from './compile.js';
 import type { WasmArray, WasmHeap } from './memory.js';
 import type { Lanes } from './simd-math.js';
@@ -14,32 +14,21 @@ export type KernelFunction = (...args: number[]) => void;
 
 /** Largest error a kernel may have on the probe inputs, in float32 ULP. */
 export const PROBE_ULPS = 4;
-const F32_MAX = 3.4028234663852886e38;
 const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
-/** The probe inputs: every 1/40 over [-100, 100] and the float32 extremes. */
+/** The probe inputs: core's accuracy grid (every 1/40 over [-100, 100], the extremes) and NaN. */
 export function probeInputs(): Float32Array {
-  const xs: number[] = [];
-  for (let i = -4000; i <= 4000; i++) xs.push(i / 40);
-  for (const v of [0, 1e-30, 1e-45, 1e-38, 1e-7, 88.7, 89, 1e4, 1e30, F32_MAX, Number.POSITIVE_INFINITY]) xs.push(v, -v);
-  xs.push(Number.NaN);
-  return Float32Array.from(xs);
+  const grid = accuracyInputs();
+  const inputs = new Float32Array(grid.length + 1);
+  inputs.set(grid);
+  inputs[grid.length] = Number.NaN;
+  return inputs;
 }
 
-/** Worst error of float32 results against a float64 reference, in ULP (∞ for a wrong NaN/∞). */
+/** Worst error of float32 results against a float64 reference (core's float32Error). */
 export function worstUlps(got: Float32Array, inputs: Float32Array, reference: (x: number) => number): number {
   let worst = 0;
-  for (let i = 0; i < inputs.length; i++) {
-    const expected = reference(inputs[i]!);
-    const value = got[i]!;
-    let error: number;
-    if (Number.isNaN(expected)) error = Number.isNaN(value) ? 0 : Number.POSITIVE_INFINITY;
-    else if (Math.abs(expected) > F32_MAX) error = Math.sign(value) === Math.sign(expected) && Math.abs(value) >= F32_MAX ? 0 : Number.POSITIVE_INFINITY;
-    else if (!Number.isFinite(value)) error = Number.POSITIVE_INFINITY;
-    else if (!isNormalFloat32(expected)) error = Math.abs(value - expected) <= F32_MIN_NORMAL ? 0 : Number.POSITIVE_INFINITY;
-    else error = ulpDistanceFloat32(value, expected);
-    if (error > worst) worst = error;
-  }
+  for (let i = 0; i < inputs.length; i++) worst = Math.max(worst, float32Error(got[i]!, reference(inputs[i]!)));
   return worst;
 }
 
@@ -64,7 +53,7 @@ interface Probe {
 export function failingInputs(got: Float32Array, inputs: Float32Array, reference: (x: number) => number, ulps: number): number[] {
   const failing: number[] = [];
   for (let i = 0; i < inputs.length; i++) {
-    if (worstUlps(got.subarray(i, i + 1), inputs.subarray(i, i + 1), reference) > ulps) failing.push(inputs[i]!);
+    if (float32Error(got[i]!, reference(inputs[i]!)) > ulps) failing.push(inputs[i]!);
   }
   return failing;
 }

@@ -13,7 +13,7 @@ import {
 } from '../activation.js';
 import type { Backend, FloatArray } from '../backend.js';
 import { BackendUnavailableError, BadInputError, UnsupportedOperationError } from '../errors.js';
-import { isNormalFloat32, ulpDistanceFloat32, ulpDistanceFloat64 } from '../ulp.js';
+import { accuracyInputs, float32Error, ulpDistanceFloat64 } from '../ulp.js';
 
 /** Options for `describeBackendConformance`. */
 export interface ConformanceOptions {
@@ -29,15 +29,9 @@ export interface ConformanceOptions {
   readonly float64Ulps?: number;
 }
 
-const F32_MAX = 3.4028234663852886e38;
-const F32_MIN_NORMAL = 1.1754943508222875e-38;
-
-/** The float32 inputs: dense over [-100, 100] and the extremes. */
+/** The float32 inputs: dense over [-100, 100] and the extremes (core's accuracyInputs). */
 export function conformanceInputs(): Float32Array {
-  const xs: number[] = [];
-  for (let i = -4000; i <= 4000; i++) xs.push(i / 40);
-  for (const v of [0, 1e-30, 1e-45, 1e-38, 1e-7, 88.7, 89, 1e4, 1e30, F32_MAX, Number.POSITIVE_INFINITY]) xs.push(v, -v);
-  return Float32Array.from(xs);
+  return accuracyInputs();
 }
 
 /** Deterministic pseudo-random upstream gradients in [-2, 2). */
@@ -60,23 +54,7 @@ export function firstFloat32Mismatch(
   for (let i = 0; i < got.length; i++) {
     const expected = reference(i);
     const value = got[i]!;
-    if (Number.isNaN(expected)) {
-      if (!Number.isNaN(value)) return { index: i, got: value, expected, ulps: Number.POSITIVE_INFINITY };
-      continue;
-    }
-    if (Math.abs(expected) > F32_MAX) {
-      // beyond float32's range: the float32 answer is the same-signed infinity (or the largest float)
-      if (Math.sign(value) !== Math.sign(expected) || Math.abs(value) < F32_MAX) {
-        return { index: i, got: value, expected, ulps: Number.POSITIVE_INFINITY };
-      }
-      continue;
-    }
-    if (!Number.isFinite(value)) return { index: i, got: value, expected, ulps: Number.POSITIVE_INFINITY };
-    const distance = isNormalFloat32(expected)
-      ? ulpDistanceFloat32(value, expected)
-      : Math.abs(value - expected) <= F32_MIN_NORMAL // denormal results: absolute error below the normal range
-        ? 0
-        : Number.POSITIVE_INFINITY;
+    const distance = float32Error(value, expected);
     if (distance > ulps) return { index: i, got: value, expected, ulps: distance };
   }
   return undefined;
