@@ -1,0 +1,35 @@
+import { constant, exp, mul, neg, parseExpression, powi, x } from '@activations/core';
+import { describe, expect, it } from 'vitest';
+import { compileKernel, minimumLanes, scaledSquare } from './compile.js';
+
+describe('kernel compiler', () => {
+  it('recognises squares it can form exactly', () => {
+    expect(scaledSquare(powi(x, 2))).toBe(1);
+    expect(scaledSquare(neg(powi(mul(-Math.SQRT1_2, x), 2)))).toBe(-0.5);
+    expect(scaledSquare(mul(-2, powi(x, 2)))).toBe(-2);
+    expect(scaledSquare(mul(3, powi(x, 2)))).toBeUndefined(); // 3·A would round
+    expect(scaledSquare(powi(mul(0.3, x), 2))).toBeUndefined();
+    expect(scaledSquare(powi(mul(0, x), 2))).toBeUndefined();
+  });
+
+  it('puts erfc of x/√2 on f32 lanes and other erf/sin uses on f64 lanes', () => {
+    expect(minimumLanes(parseExpression('0.5 * x * erfc(-0.7071067811865476 * x)'))).toBe('f32');
+    expect(minimumLanes(parseExpression('erfc(0.3 * x)'))).toBe('f64');
+    expect(minimumLanes(parseExpression('x * sin(x)'))).toBe('f64');
+    expect(minimumLanes(exp(neg(powi(x, 2))))).toBe('f32');
+  });
+
+  it('emits valid modules for every op in both lane types', () => {
+    const e = parseExpression('x > 0 ? sqrt(abs(x)) + log1p(x^2) - log(1 + x^2) : sign(x) * tanh(x) * expm1(x) / (2 + cos(x)) + erf(x) + min(x, 1) - max(x, -1) + x^(-2)');
+    for (const lanes of ['f64'] as const) {
+      for (const shape of ['map', 'backward'] as const) {
+        const module = compileKernel(e, shape, lanes);
+        expect(WebAssembly.validate(module.bytes), `${lanes} ${shape}`).toBe(true);
+        expect(module.hostFunctions).toEqual(['cos']);
+      }
+    }
+    const f32 = compileKernel(parseExpression('x > 0 ? sqrt(abs(x)) + log1p(x^2) : sign(x) * tanh(x) * expm1(x)'), 'map', 'f32', [[-3, -1]]);
+    expect(WebAssembly.validate(f32.bytes)).toBe(true);
+    expect(compileKernel(constant(2), 'map', 'f32').bytes.length).toBeLessThan(300);
+  });
+});
