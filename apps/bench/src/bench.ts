@@ -113,6 +113,25 @@ for (const n of args.sizes) {
   output.free();
 }
 
+// worker threads: the asynchronous API with one worker (plus this thread) against one thread
+const threaded = new WasmBackend({ threads: 1 });
+const threadRows: Array<{ activation: string; n: number; oneThread: number; twoThreads: number; ratio: number }> = [];
+for (const n of args.sizes) {
+  const x = sampleInput(n);
+  const out = new Float32Array(n);
+  for (const id of ['relu', 'sigmoid', 'gelu'].filter((a) => args.only.includes(a))) {
+    const act = registry.activation(id);
+    let one = 0;
+    let two = 0;
+    for (let round = 0; round < 3; round++) {
+      one = Math.max(one, await throughputAsync(() => wasmBackend.forward(act, x, out), n, { rounds: 3 }));
+      two = Math.max(two, await throughputAsync(() => threaded.forward(act, x, out), n, { rounds: 3 }));
+    }
+    threadRows.push({ activation: id, n, oneThread: one, twoThreads: two, ratio: two / one });
+  }
+}
+threaded.dispose();
+
 // generated code size: every zoo kernel the benchmark's activations compile to
 let kernelBytes = 0;
 for (const id of args.only) {
@@ -121,7 +140,7 @@ for (const id of args.only) {
 }
 
 if (args.json) {
-  console.log(JSON.stringify({ node: process.version, readyMs, firstKernelMs, kernelBytes, rows, ceiling }, null, 2));
+  console.log(JSON.stringify({ node: process.version, readyMs, firstKernelMs, kernelBytes, rows, ceiling, threadRows }, null, 2));
 } else {
   const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
   console.log(`\nMelem/s, Float32Array in → out (copies included), one thread, best of alternating rounds (node ${process.version})`);
@@ -133,6 +152,10 @@ if (args.json) {
   }
   console.log('\nrelu on data already in wasm memory vs Float32Array.prototype.set of the same N (the bandwidth ceiling):');
   for (const c of ceiling) console.log(`  N = ${c.n}: relu ${c.reluInMemory.toFixed(0)} Melem/s, set ${c.set.toFixed(0)} Melem/s → ${c.ratio.toFixed(2)}x`);
+  console.log('\nwasm with a worker thread (async API; arrays under 1,048,576 stay on one thread):');
+  for (const t of threadRows) {
+    console.log(`  ${t.activation.padEnd(8)} N = ${String(t.n).padStart(7)}: one thread ${t.oneThread.toFixed(0)}, with a worker ${t.twoThreads.toFixed(0)} Melem/s → ${t.ratio.toFixed(2)}x`);
+  }
   console.log(`\nwasm backend ready in ${readyMs.toFixed(1)} ms; first kernel (sigmoid: compile + accuracy probe) ${firstKernelMs.toFixed(1)} ms;`);
   console.log(`generated kernels for ${args.only.join(', ')}: ${kernelBytes} bytes of wasm in total (no .wasm files ship).`);
 }

@@ -20,10 +20,11 @@ import {
   type SyncBackend,
   type Targets,
 } from '@activations/core';
-import type { KernelShape } from './compile.js';
+import { computeBound, type KernelShape } from './compile.js';
 import { type KernelFunction, KernelCache, type KernelRequest, type LaneReport } from './kernels.js';
 import { BLOCK, SCRATCH, WasmArray, WasmHeap } from './memory.js';
 import { compileSoftmax } from './softmax.js';
+import { ThreadPool, threadsUnavailable } from './threads.js';
 
 const NAME = 'wasm';
 
@@ -44,6 +45,17 @@ function paramRequest(act: ElementwiseActivation, name: string): KernelRequest {
   };
 }
 
+/** Options for `WasmBackend` and `wasm()`. */
+export interface WasmBackendOptions {
+  /**
+   * Worker threads for large arrays in the asynchronous methods (default 0: none). Needs
+   * SharedArrayBuffer: Node, or a cross-origin-isolated page. The main thread computes a share too.
+   */
+  readonly threads?: number;
+  /** Arrays shorter than this stay on one thread (default 1,048,576: below it threads do not pay). */
+  readonly threadMinElements?: number;
+}
+
 /**
  * Runs activations as WebAssembly SIMD128 kernels compiled at run time from their expressions, so
  * user-defined activations get SIMD code too. Float32 only (Float64Array input is refused with
@@ -56,10 +68,79 @@ function paramRequest(act: ElementwiseActivation, name: string): KernelRequest {
 export class WasmBackend implements SyncBackend {
   readonly name = NAME;
   readonly supportsFloat64 = false;
+  /** Worker threads in use (0 when off or unavailable; see `threadsUnavailable()`). */
+  readonly threads: number;
+  readonly #threadMinElements: number;
   readonly #heap = new WasmHeap();
   readonly #kernels = new KernelCache(this.#heap);
+  /** Worker threads get their own shared memory: ordinary memory is faster for everything else. */
+  readonly #shared: { heap: WasmHeap; kernels: KernelCache } | undefined;
+  #pool: Promise<ThreadPool> | undefined;
   readonly #rowKernels = new Map<string, (x: number, out: number, info: number, rows: number, length: number) => void>();
   #disposed = false;
+
+  constructor(options: WasmBackendOptions = {}) {
+    const wanted = Math.max(0, Math.floor(options.threads ?? 0));
+    this.threads = wanted > 0 && threadsUnavailable() === undefined ? wanted : 0;
+    this.#threadMinElements = options.threadMinElements ?? 1 << 20;
+    if (this.threads > 0) {
+      const heap = new WasmHeap(true);
+      this.#shared = { heap, kernels: new KernelCache(heap) };
+    }
+  }
+
+  /**
+   * The parallel path of the asynchronous methods: the array is copied once into shared memory,
+   * split into 4-aligned slices, and the workers and this thread each run one.
+   */
+  async #parallel<T extends FloatArray>(act: ElementwiseActivation, op: Op, shape: KernelShape, x: T, dy: T | undefined, out: T | undefined): Promise<T> {
+    checkInput(NAME, x, false);
+    if (dy !== undefined) checkGradient(NAME, x, dy, false);
+    const result = outputFor(x, out);
+    const { heap, kernels } = this.#shared!;
+    this.#pool ??= ThreadPool.start(this.threads, heap.memory);
+    const pool = await this.#pool;
+    const kernel = kernels.get(request(act, op), shape);
+    const { id, module } = kernels.moduleOf(kernel);
+    const n = x.length;
+    const input = heap.allocate(n, false);
+    const gradient = dy === undefined ? undefined : heap.allocate(n, false);
+    const output = heap.allocate(n, false);
+    try {
+      input.array.set(x);
+      gradient?.array.set(dy!);
+      const slice = Math.ceil(Math.ceil(n / 4) / (pool.size + 1)) * 4;
+      const jobs: Promise<void>[] = [];
+      for (let part = 0, start = 0; start < n; part++, start += slice) {
+        const count = Math.ceil(Math.min(slice, n - start) / 4) * 4; // allocations are whole vectors
+        const at = (a: WasmArray) => a.byteOffset + start * 4;
+        const args = gradient === undefined ? [at(input), at(output), count] : [at(input), at(gradient), at(output), count];
+        if (part < pool.size) jobs.push(pool.run(part, id, module, args));
+        else kernel(...args);
+      }
+      await Promise.all(jobs);
+      result.set(output.array.subarray(0, n));
+      return result;
+    } finally {
+      input.free();
+      gradient?.free();
+      output.free();
+    }
+  }
+
+  /**
+   * Threads pay only for large arrays and for kernels with a transcendental function: piecewise
+   * linear ones (relu, clamps) are bound by memory bandwidth, and two threads copying is slower.
+   */
+  #useThreads(act: Activation, x: unknown, op: Op): act is ElementwiseActivation {
+    return (
+      this.#shared !== undefined &&
+      act.kind === 'elementwise' &&
+      x instanceof Float32Array &&
+      x.length >= this.#threadMinElements &&
+      computeBound(op === 'forward' ? act.kernels.forward : act.kernels.derivative)
+    );
+  }
 
   /**
    * softmax(s·x) or its log over rows, by the SIMD row kernel; rows holding ±∞ (whose maximum is
@@ -73,14 +154,14 @@ export class WasmBackend implements SyncBackend {
     const key = `${spec.scale}|${spec.log}`;
     let kernel = this.#rowKernels.get(key);
     if (!kernel) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(compileSoftmax(spec)), { env: { memory: this.#heap.memory } });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(compileSoftmax(spec, this.#heap.import)), { env: { memory: this.#heap.memory } });
       kernel = instance.exports.kernel as (x: number, out: number, info: number, rows: number, length: number) => void;
       this.#rowKernels.set(key, kernel);
     }
     // padded by one vector: the kernel reads and writes whole vectors at the end of a row
     const input = this.#heap.allocate(n + 4);
-    const output = this.#heap.allocate(n + 4);
-    const info = this.#heap.allocate(rows);
+    const output = this.#heap.allocate(n + 4, false);
+    const info = this.#heap.allocate(rows, false);
     try {
       input.array.set(x);
       kernel(input.byteOffset, output.byteOffset, info.byteOffset, rows, length);
@@ -300,16 +381,19 @@ export class WasmBackend implements SyncBackend {
 
   async forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
     await this.prepare(act, ['forward']);
+    if (this.#useThreads(act, x, 'forward')) return this.#parallel(act, 'forward', 'map', x, undefined, out);
     return this.forwardSync(act, x, out);
   }
 
   async derivative<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
     if (act.kind === 'elementwise') await this.prepare(act, ['derivative']);
+    if (this.#useThreads(act, x, 'derivative')) return this.#parallel(act, 'derivative', 'map', x, undefined, out);
     return this.derivativeSync(act, x, out);
   }
 
   async backward<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): Promise<T> {
     await this.prepare(act, ['backward']);
+    if (this.#useThreads(act, x, 'derivative')) return this.#parallel(act, 'derivative', 'backward', x, dy, out);
     return this.backwardSync(act, x, dy, out);
   }
 
@@ -328,5 +412,8 @@ export class WasmBackend implements SyncBackend {
   dispose(): void {
     this.#disposed = true;
     this.#kernels.clear();
+    this.#shared?.kernels.clear();
+    void this.#pool?.then((pool) => pool.terminate());
+    this.#pool = undefined;
   }
 }

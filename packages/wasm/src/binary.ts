@@ -177,11 +177,25 @@ export interface ModuleFunction {
   readonly results: readonly ValueType[];
 }
 
+/** How the module imports `env.memory`: a shared memory (for worker threads) needs its maximum. */
+export interface MemoryImport {
+  readonly shared: boolean;
+  /** Maximum pages; required when shared. */
+  readonly maximum?: number;
+}
+
+/** Shared memories (worker threads) are declared with this many pages at most: 1 GiB. */
+export const SHARED_MAXIMUM_PAGES = 16384;
+
 /**
  * Encodes a module that imports `env.memory` (and `env.<name>` functions) and exports functions.
  * Function indices: imports first, then the module's functions in order.
  */
-export function encodeModule(imports: readonly FunctionImport[], functions: readonly ModuleFunction[]): Uint8Array<ArrayBuffer> {
+export function encodeModule(
+  imports: readonly FunctionImport[],
+  functions: readonly ModuleFunction[],
+  memory: MemoryImport = { shared: false },
+): Uint8Array<ArrayBuffer> {
   const signatures: string[] = [];
   const typeIndex = (params: readonly ValueType[], results: readonly ValueType[]) => {
     const key = `${params.join(',')}->${results.join(',')}`;
@@ -199,7 +213,9 @@ export function encodeModule(imports: readonly FunctionImport[], functions: read
     return [0x60, ...vector(params!.map((t) => [t])), ...vector(results!.map((t) => [t]))];
   });
   const importEntries = [
-    [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)],
+    memory.shared
+      ? [...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(memory.maximum ?? SHARED_MAXIMUM_PAGES)]
+      : [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)],
     ...imports.map((f, i) => [...name('env'), ...name(f.name), 0x00, ...uleb(importTypes[i]!)]),
   ];
   const exportEntries = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(imports.length + i)]);

@@ -6,7 +6,19 @@
 import { type Condition, children, type Enclosure, type Expr, enclose, expandLibrary, exprKey, simplify } from '@activations/core';
 
 const WHOLE: Enclosure = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, nan: false };
-import { encodeModule, FunctionBuilder, type FunctionImport, F64, I32, Op, Simd, uleb, V128, type ValueType } from './binary.js';
+import {
+  encodeModule,
+  FunctionBuilder,
+  type FunctionImport,
+  F64,
+  I32,
+  type MemoryImport,
+  Op,
+  Simd,
+  uleb,
+  V128,
+  type ValueType,
+} from './binary.js';
 import { type HostFunction, type Lanes, SimdEmitter, type Value } from './simd-math.js';
 
 /** `map`: out = f(x). `backward`: out = dy · f(x). */
@@ -24,6 +36,13 @@ function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
   if (e.kind === 'unary') into.add(e.op);
   for (const child of children(e)) opsUsed(child, into);
   return into;
+}
+
+const TRANSCENDENTAL = new Set(['exp', 'expm1', 'log', 'log1p', 'tanh', 'erf', 'erfc', 'sin', 'cos', 'sigmoid', 'softplus']);
+
+/** Does the kernel evaluate a transcendental function (so it is bound by arithmetic, not memory)? */
+export function computeBound(e: Expr): boolean {
+  return [...opsUsed(e)].some((op) => TRANSCENDENTAL.has(op));
 }
 
 /** Does the expression use a function that only f64 lanes have (erfc of c·x excepted)? */
@@ -184,7 +203,13 @@ export type Patches = ReadonlyArray<readonly [number, number]>;
  * offsets x, dy, out of the imported memory; n (elements) must be a multiple of 4. With `patches`
  * (f32 lanes only), lanes whose x falls in a patch are computed with f64 lanes instead.
  */
-export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes, patches: Patches = []): KernelModule {
+export function compileKernel(
+  e: Expr,
+  shape: KernelShape,
+  lanes: Lanes,
+  patches: Patches = [],
+  memory: MemoryImport = { shared: false },
+): KernelModule {
   const expression = kernelExpression(e);
   const used = opsUsed(expression);
   const hostFunctions = (['sin', 'cos'] as const).filter((f) => used.has(f));
@@ -280,5 +305,5 @@ export function compileKernel(e: Expr, shape: KernelShape, lanes: Lanes, patches
   loop(() => fb.get(end), single, 16);
 
   const imports: FunctionImport[] = hostFunctions.map((name) => ({ name, params: [F64], results: [F64] }));
-  return { bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }]), lanes, patches, hostFunctions };
+  return { bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }], memory), lanes, patches, hostFunctions };
 }

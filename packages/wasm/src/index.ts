@@ -5,9 +5,10 @@
  */
 import type { BackendPlugin } from '@activations/core';
 import { encodeModule, FunctionBuilder, Simd, V128 } from './binary.js';
-import { WasmBackend } from './backend.js';
+import { WasmBackend, type WasmBackendOptions } from './backend.js';
 
-export { WasmBackend } from './backend.js';
+export { WasmBackend, type WasmBackendOptions } from './backend.js';
+export { threadsUnavailable } from './threads.js';
 export { compileKernel, type KernelModule, type KernelShape, kernelExpression, minimumLanes, type Patches } from './compile.js';
 export { failingInputs, type LaneReport, PROBE_ULPS, patchesFor, probeInputs, worstUlps } from './kernels.js';
 export { BLOCK, WasmArray } from './memory.js';
@@ -23,15 +24,16 @@ export function simdSupported(): boolean {
 }
 
 /**
- * The wasm backend plugin for the registry (priority 10: preferred over cpu-js).
+ * The wasm backend plugin for the registry (priority 10: preferred over cpu-js). Pass
+ * `{ threads: 1 }` (or more) to spread large arrays over worker threads.
  *
  * @example createRegistry({ activations: zoo, backends: [wasm(), cpuJs()] })
  */
-export function wasm(): BackendPlugin {
+export function wasm(options: WasmBackendOptions = {}): BackendPlugin {
   return {
     name: 'wasm',
     priority: 10,
     isSupported: () => (simdSupported() ? true : 'this engine has no WebAssembly SIMD128 (needs Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)'),
-    create: () => new WasmBackend(),
+    create: () => new WasmBackend(options),
   };
 }

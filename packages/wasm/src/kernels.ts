@@ -106,6 +106,8 @@ export class KernelCache {
   readonly #imports: WebAssembly.Imports;
   readonly #kernels = new Map<string, KernelFunction>();
   readonly #plans = new Map<string, Plan>();
+  /** The compiled module behind each kernel, and its id (for worker threads). */
+  readonly #modules = new Map<KernelFunction, { id: number; module: WebAssembly.Module }>();
   #probe: Probe | undefined;
 
   constructor(heap: WasmHeap) {
@@ -127,6 +129,7 @@ export class KernelCache {
   clear(): void {
     this.#kernels.clear();
     this.#plans.clear();
+    this.#modules.clear();
     this.#probe?.input.free();
     this.#probe?.output.free();
     this.#probe = undefined;
@@ -143,7 +146,7 @@ export class KernelCache {
     if (!plan) {
       plan = { lanes: minimumLanes(request.expression), patches: [] };
       if (plan.lanes === 'f32') {
-        const f32 = yield compileKernel(request.expression, 'map', 'f32');
+        const f32 = yield compileKernel(request.expression, 'map', 'f32', [], this.#heap.import);
         const failing = this.#failing(f32, request, true);
         if (failing.length === 0) {
           this.#kernels.set(`${request.key}|map`, f32);
@@ -151,7 +154,7 @@ export class KernelCache {
           const patches = patchesFor(failing);
           let patched = false;
           if (patches) {
-            const hybrid = yield compileKernel(request.expression, 'map', 'f32', patches);
+            const hybrid = yield compileKernel(request.expression, 'map', 'f32', patches, this.#heap.import);
             // the patches cover the denormal inputs, so only accuracy is checked again
             if (this.#failing(hybrid, request, false).length === 0) {
               plan = { lanes: 'f32', patches };
@@ -166,7 +169,7 @@ export class KernelCache {
     }
     let kernel = this.#kernels.get(cacheKey);
     if (!kernel) {
-      kernel = yield compileKernel(request.expression, shape, plan.lanes, plan.patches);
+      kernel = yield compileKernel(request.expression, shape, plan.lanes, plan.patches, this.#heap.import);
       this.#kernels.set(cacheKey, kernel);
     }
     return kernel;
@@ -179,7 +182,8 @@ export class KernelCache {
     const steps = this.#steps(request, shape);
     let step = steps.next();
     while (!step.done) {
-      step = steps.next(exportKernel(new WebAssembly.Instance(new WebAssembly.Module(step.value.bytes), this.#imports)));
+      const module = new WebAssembly.Module(step.value.bytes);
+      step = steps.next(this.#remember(module, new WebAssembly.Instance(module, this.#imports)));
     }
     return step.value;
   }
@@ -189,7 +193,21 @@ export class KernelCache {
     if (this.#kernels.has(`${request.key}|${shape}`)) return;
     const steps = this.#steps(request, shape);
     let step = steps.next();
-    while (!step.done) step = steps.next(exportKernel(await instantiate(step.value.bytes, this.#imports)));
+    while (!step.done) {
+      const module = await WebAssembly.compile(step.value.bytes);
+      step = steps.next(this.#remember(module, await WebAssembly.instantiate(module, this.#imports)));
+    }
+  }
+
+  #remember(module: WebAssembly.Module, instance: WebAssembly.Instance): KernelFunction {
+    const kernel = exportKernel(instance);
+    this.#modules.set(kernel, { id: this.#modules.size + 1, module });
+    return kernel;
+  }
+
+  /** The compiled module a kernel came from, with a stable id (workers instantiate it too). */
+  moduleOf(kernel: KernelFunction): { id: number; module: WebAssembly.Module } {
+    return this.#modules.get(kernel)!;
   }
 
   #failing(kernel: KernelFunction, request: KernelRequest, denormalsFail: boolean): number[] {
@@ -211,7 +229,3 @@ function exportKernel(instance: WebAssembly.Instance): KernelFunction {
   return instance.exports.kernel as KernelFunction;
 }
 
-async function instantiate(bytes: Uint8Array<ArrayBuffer>, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
-  const module = await WebAssembly.compile(bytes);
-  return WebAssembly.instantiate(module, imports);
-}

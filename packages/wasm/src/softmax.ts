@@ -8,14 +8,14 @@
  * end (the backend pads), and outputs writable there.
  */
 import type { SoftmaxSpec } from '@activations/core';
-import { encodeModule, F64, FunctionBuilder, I32, Op, Simd, V128 } from './binary.js';
+import { encodeModule, F64, FunctionBuilder, I32, type MemoryImport, Op, Simd, V128 } from './binary.js';
 import { SimdEmitter } from './simd-math.js';
 
 const HALF_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /** Compiles `kernel(x, out, info, rows, length)` for one member of the softmax family. */
-export function compileSoftmax(spec: SoftmaxSpec): Uint8Array<ArrayBuffer> {
+export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { shared: false }): Uint8Array<ArrayBuffer> {
   const [X, OUT, INFO, ROWS, LENGTH] = [0, 1, 2, 3, 4];
   const fb = new FunctionBuilder([I32, I32, I32, I32, I32]);
   const row = fb.local(I32);
@@ -135,6 +135,6 @@ export function compileSoftmax(spec: SoftmaxSpec): Uint8Array<ArrayBuffer> {
   flush();
 
   fb.emit(...prologue, ...body);
-  return encodeModule([], [{ name: 'kernel', builder: fb, results: [] }]);
+  return encodeModule([], [{ name: 'kernel', builder: fb, results: [] }], memory);
 }
 
