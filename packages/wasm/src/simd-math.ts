@@ -5,7 +5,8 @@
  * Accuracy (each in its own lane type, for its documented domain; see coefficients.ts for the fits):
  * exp and expm1: Cody–Waite reduction by ln 2 and e^r = 1 + r·q(r) with q fitted to (e^r - 1)/r
  * (f32: degree 5, fit error 1e-8; f64: degree 8, 1e-13), 2^k built from two exponent factors so overflow gives ∞ and
- * underflow is gradual. log/log1p: exponent split at √2/2 and atanh series (f32 degree 4, f64 5),
+ * underflow is gradual — except on f32 lanes when interval evaluation bounds the argument by 87:
+ * one factor, and exp flushes results below float32's normal range to 0. log/log1p: exponent split at √2/2 and atanh series (f32 degree 4, f64 5),
  * with the rounding error of 1 + u corrected. tanh: via expm1(-2|x|). erf/erfc (f64 only):
  * exp(-z²)·g(2/(2+z)), fit error 6e-13, erfc flushed to 0 beyond z = 11 (< 1.5e-54). sin/cos (f64
  * only): three-part π/2 reduction for |x| ≤ 1e5, the host's Math.sin/cos beyond.
@@ -273,8 +274,33 @@ export class SimdEmitter {
     return this.op('add', this.const(1), this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r)));
   }
 
+  /**
+   * 2^k as one factor, when k stays in float32's normal exponents: the reduction of an argument
+   * clamped to [-87.33, 87] (k = round(a·log2 e) ∈ [-126, 126]).
+   */
+  #singleFactor(k: Value): Value {
+    return this.shift('shl', this.int('add', this.toInt(k), this.intConst(127)), 23);
+  }
+
+  /** Cody–Waite reduction of a clamped to [floor, range.hi]. */
+  #reduceFrom(a: Value, floor: number, range: ArgumentRange): { k: Value; r: Value } {
+    const clamped = range.lo < floor ? this.clampBy('max', a, this.const(floor)) : a;
+    const k = this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E)));
+    const [hi, lo] = LN2_F32_PARTS;
+    const r = this.op('sub', this.op('sub', clamped, this.op('mul', k, this.const(hi!))), this.op('mul', k, this.const(lo!)));
+    return { k, r };
+  }
+
   /** e^a. */
   exp(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
+    if (this.lanes === 'f32' && range.hi <= 87) {
+      // one scale factor; results below float32's normal range flush to 0 (|error| < 1.2e-38; the
+      // accuracy probe patches any kernel where a flushed value would matter)
+      const floor = -87.33;
+      const { k, r } = this.#reduceFrom(a, floor, range);
+      const value = this.op('mul', this.#expReduced(r), this.#singleFactor(k));
+      return range.lo < floor ? this.bitwise('andnot', value, this.op('lt', a, this.const(floor))) : value;
+    }
     const { k, r } = this.#reduce(a, range);
     const p = this.#expReduced(r);
     const [s1, s2] = this.#twoToThe(this.toInt(k));
@@ -283,6 +309,13 @@ export class SimdEmitter {
 
   /** e^a - 1 = 2^k (e^r - 1) + (2^k - 1), with e^r - 1 = r·q(r) accurate relative to itself. */
   expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
+    if (this.lanes === 'f32' && range.hi <= 87) {
+      // clamping at -87.33 is exact: expm1 is -1 in float32 below -17.3
+      const { k, r } = this.#reduceFrom(a, -87.33, range);
+      const em1 = this.op('mul', r, this.horner(EXPM1_F32, r));
+      const scale = this.#singleFactor(k);
+      return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
+    }
     const { k, r } = this.#reduce(a, range);
     const em1 = this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r));
     const [s1, s2] = this.#twoToThe(this.toInt(k));
