@@ -68,22 +68,26 @@ export interface WasmBackendOptions {
 export class WasmBackend implements SyncBackend {
   readonly name = NAME;
   readonly supportsFloat64 = false;
-  /** Worker threads in use (0 when off or unavailable; see `threadsUnavailable()`). */
-  readonly threads: number;
+  readonly #threadCount: number;
   readonly #threadMinElements: number;
   readonly #heap = new WasmHeap();
   readonly #kernels = new KernelCache(this.#heap);
   /** Worker threads get their own shared memory: ordinary memory is faster for everything else. */
-  readonly #shared: { heap: WasmHeap; kernels: KernelCache } | undefined;
+  #shared: { heap: WasmHeap; kernels: KernelCache } | undefined;
   #pool: Promise<ThreadPool> | undefined;
   readonly #rowKernels = new Map<string, (x: number, out: number, info: number, rows: number, length: number) => void>();
   #disposed = false;
 
+  /** Worker threads in use: 0 when off, unavailable here (`threadsUnavailable()`), or failed to start. */
+  get threads(): number {
+    return this.#shared ? this.#threadCount : 0;
+  }
+
   constructor(options: WasmBackendOptions = {}) {
     const wanted = Math.max(0, Math.floor(options.threads ?? 0));
-    this.threads = wanted > 0 && threadsUnavailable() === undefined ? wanted : 0;
+    this.#threadCount = wanted > 0 && threadsUnavailable() === undefined ? wanted : 0;
     this.#threadMinElements = options.threadMinElements ?? 1 << 20;
-    if (this.threads > 0) {
+    if (this.#threadCount > 0) {
       const heap = new WasmHeap(true);
       this.#shared = { heap, kernels: new KernelCache(heap) };
     }
@@ -96,10 +100,17 @@ export class WasmBackend implements SyncBackend {
   async #parallel<T extends FloatArray>(act: ElementwiseActivation, op: Op, shape: KernelShape, x: T, dy: T | undefined, out: T | undefined): Promise<T> {
     checkInput(NAME, x, false);
     if (dy !== undefined) checkGradient(NAME, x, dy, false);
-    const result = outputFor(x, out);
     const { heap, kernels } = this.#shared!;
-    this.#pool ??= ThreadPool.start(this.threads, heap.memory);
-    const pool = await this.#pool;
+    this.#pool ??= ThreadPool.start(this.#threadCount, heap.memory);
+    let pool: ThreadPool;
+    try {
+      pool = await this.#pool;
+    } catch {
+      // workers could not start here: one thread from now on
+      this.#shared = undefined;
+      return this.#elementwise(act, op, shape, x, dy, out);
+    }
+    const result = outputFor(x, out);
     const kernel = kernels.get(request(act, op), shape);
     const { id, module } = kernels.moduleOf(kernel);
     const n = x.length;
