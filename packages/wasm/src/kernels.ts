@@ -4,7 +4,7 @@
  * [-100, 100] and the float32 extremes); if any result is more than 4 ULP off (or NaN/∞ where the
  * reference is finite) it is rebuilt with f64x2 lanes. User-defined activations get the same check.
  */
-import { accuracyInputs, type Expr, float32Error } from '@activations/core';
+import { accuracyInputs, type Expr, float32Error, UnsupportedOperationError } from '@activations/core';
 import { compileKernel, type KernelModule, type KernelShape, minimumLanes, type Patches } from './compile.js';
 import type { WasmArray, WasmHeap } from './memory.js';
 import type { Lanes } from './simd-math.js';
@@ -182,7 +182,18 @@ export class KernelCache {
     const steps = this.#steps(request, shape);
     let step = steps.next();
     while (!step.done) {
-      const module = new WebAssembly.Module(step.value.bytes);
+      let module: WebAssembly.Module;
+      try {
+        module = new WebAssembly.Module(step.value.bytes);
+      } catch (error) {
+        if (error instanceof RangeError) {
+          // browsers refuse synchronous compilation of modules over 4 KB on the main thread
+          throw new UnsupportedOperationError(
+            `This kernel (${step.value.bytes.length} bytes) cannot be compiled synchronously here (${error.message}); call \`await backend.prepare(act, ['forward', 'derivative', 'backward'])\` first, or use the asynchronous methods.`,
+          );
+        }
+        throw error;
+      }
       step = steps.next(this.#remember(module, new WebAssembly.Instance(module, this.#imports)));
     }
     return step.value;
