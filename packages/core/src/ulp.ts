@@ -74,10 +74,14 @@ export function float32Error(value: number, expected: number): number {
   return ulpDistanceFloat32(value, expected);
 }
 
-/** The inputs accuracy checks use: every 1/40 over [-100, 100], the float32 extremes, ±∞. */
+/**
+ * The inputs accuracy checks use: every 1/40 over [-100, 100], every 1/1000 over [-20, 20] (where
+ * activations bend and rounding errors peak between coarser points), the float32 extremes, ±∞.
+ */
 export function accuracyInputs(): Float32Array {
   const xs: number[] = [];
   for (let i = -4000; i <= 4000; i++) xs.push(i / 40);
+  for (let i = -20000; i <= 20000; i++) if (i % 25 !== 0) xs.push(i / 1000);
   for (const v of [0, 1e-30, 1e-45, 1e-38, 1e-7, 88.7, 89, 1e4, 1e30, F32_MAX, Number.POSITIVE_INFINITY]) xs.push(v, -v);
   return Float32Array.from(xs);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';
 import { compileKernel } from './compile.js';
 import { wasm } from './index.js';
-import { patchesFor, probeInputs } from './kernels.js';
+import { PROBE_ULPS, patchesFor, probeInputs, worstUlps } from './kernels.js';
 
 describe('wasm backend', () => {
   it("is what 'auto' picks over a lower-priority backend, and refuses Float64Array saying where to go", async () => {
@@ -26,7 +26,9 @@ describe('wasm backend', () => {
     };
     expect(lanes(sigmoid.create())).toBe('f32');
     expect(lanes(relu.create())).toBe('f32');
-    expect(lanes(gelu.create())).toBe('hybrid'); // f32 erfc(x/√2) with x² carried exactly; f64 near x = -13
+    // GELU's f32 path (erfc(x/√2) with x² carried exactly) misses the probe's 3 ULP margin too
+    // widely to patch, so it runs on f64 lanes
+    expect(lanes(gelu.create())).toBe('f64');
     expect(lanes(silu.create())).toBe('hybrid'); // f32, except around x ≈ -90 where e^x is a float32 denormal
   });
 
@@ -48,9 +50,9 @@ describe('wasm backend', () => {
   it('gives user-defined activations SIMD kernels too', () => {
     const backend = new WasmBackend();
     const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' }).create();
-    const y = backend.forwardSync(quickGelu, Float32Array.of(-2, 0, 2, 5));
-    expect(y[2]).toBeCloseTo(quickGelu.forward(2), 6);
-    expect(backend.lanesOf(quickGelu)).toMatch(/^(f32|hybrid)$/);
+    const x = probeInputs();
+    expect(worstUlps(backend.forwardSync(quickGelu, x), x, quickGelu.forward)).toBeLessThanOrEqual(PROBE_ULPS);
+    expect(backend.lanesOf(quickGelu)).toMatch(/^(f32|hybrid|f64)$/);
     expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(4096);
   });
 

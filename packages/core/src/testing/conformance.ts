@@ -29,7 +29,7 @@ export interface ConformanceOptions {
   readonly float64Ulps?: number;
 }
 
-/** The float32 inputs: dense over [-100, 100] and the extremes (core's accuracyInputs). */
+/** The float32 inputs: core's accuracyInputs() (dense over [-100, 100], denser over [-20, 20], extremes). */
 export function conformanceInputs(): Float32Array {
   return accuracyInputs();
 }
