@@ -63,7 +63,7 @@ export class CpuJsBackend implements SyncBackend {
     checkInput(NAME, x, true);
     const result = outputFor(x, out);
     if (act.kind === 'vector') softmaxRows(act.softmax, x, act.params.rowLength!, result);
-    else this.#kernels.forward(act as ElementwiseActivation, result)(x, result, x.length);
+    else this.#kernels.map(act as ElementwiseActivation, 'forward', result)(x, result, x.length);
     return result;
   }
 
@@ -72,7 +72,7 @@ export class CpuJsBackend implements SyncBackend {
     requireElementwise(act, 'derivative');
     checkInput(NAME, x, true);
     const result = outputFor(x, out);
-    this.#kernels.derivative(act, result)(x, result, x.length);
+    this.#kernels.map(act, 'derivative', result)(x, result, x.length);
     return result;
   }
 

@@ -81,20 +81,11 @@ export class KernelCache {
     return kernel;
   }
 
-  /** out = f(x); `out` decides the library form. */
-  forward(act: ElementwiseActivation, out: FloatArray): MapKernel {
-    const e = act.kernels.forward;
+  /** out = f(x) or f'(x); `out` decides the library form. */
+  map(act: ElementwiseActivation, op: 'forward' | 'derivative', out: FloatArray): MapKernel {
+    const e = act.kernels[op];
     const form = formFor(out);
-    return this.#get(`${act.key}|forward|${form}`, () =>
-      this.mode === 'generate' ? generate<MapKernel>(e, 'map', form) : closureMap(e),
-    );
-  }
-
-  /** out = f'(x). */
-  derivative(act: ElementwiseActivation, out: FloatArray): MapKernel {
-    const e = act.kernels.derivative;
-    const form = formFor(out);
-    return this.#get(`${act.key}|derivative|${form}`, () =>
+    return this.#get(`${act.key}|${op}|${form}`, () =>
       this.mode === 'generate' ? generate<MapKernel>(e, 'map', form) : closureMap(e),
     );
   }
