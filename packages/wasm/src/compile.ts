@@ -192,8 +192,6 @@ export interface KernelModule {
   readonly hostFunctions: readonly HostFunction[];
 }
 
-const HALF_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /** Input intervals [lo, hi] where an f32 kernel hands its lanes to f64 arithmetic. */
 export type Patches = ReadonlyArray<readonly [number, number]>;
@@ -224,23 +222,13 @@ export function compileKernel(
 
   // f64x2 lanes: promote each half of the four floats, compute, round once when demoting
   const computeF64 = (em64: SimdEmitter, x: Value, dy: Value | undefined): Value => {
-    const halves = [x, dy].map((v) => {
-      if (v === undefined) return undefined;
-      const lo = fb.local(V128);
-      const hi = fb.local(V128);
-      fb.get(v).simd(Simd.f64x2PromoteLowF32x4).set(lo);
-      fb.get(v).get(v).simd(Simd.shuffle, ...HALF_HIGH).simd(Simd.f64x2PromoteLowF32x4).set(hi);
-      return [lo, hi] as const;
-    });
-    const [xs, dys] = halves;
-    const out = xs!.map((half, i) => {
+    const xs = em64.promoteHalves(x);
+    const dys = dy === undefined ? undefined : em64.promoteHalves(dy);
+    const [lo, hi] = xs.map((half, i) => {
       const f = emitExpression(em64, expression, half);
       return dys === undefined ? f : em64.op('mul', dys[i]!, f);
     });
-    const result = fb.local(V128);
-    fb.get(out[0]!).simd(Simd.f32x4DemoteF64x2Zero).get(out[1]!).simd(Simd.f32x4DemoteF64x2Zero);
-    fb.simd(Simd.shuffle, ...JOIN_LOW_HALVES).set(result);
-    return result;
+    return em64.demoteJoin(lo!, hi!);
   };
 
   // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough) are

@@ -53,6 +53,11 @@ export type HostFunction = 'sin' | 'cos';
 /** A v128 value, held in a local. */
 export type Value = number;
 
+/** Shuffle bytes that move lanes 2, 3 (bytes 8–15) into lanes 0, 1. */
+export const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+/** Shuffle bytes joining the low halves of two vectors: [a0, a1, b0, b1]. */
+const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
 /** Bounds of a function's argument, from interval evaluation (to skip clamps it never needs). */
 export interface ArgumentRange {
   readonly lo: number;
@@ -183,6 +188,29 @@ export class SimdEmitter {
     this.#fb.get(a);
     if (this.lanes === 'f32') this.#fb.simd(0xfa);
     else this.#fb.get(a).simd(Simd.shuffle, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11).simd(0xfe);
+    return this.#result();
+  }
+
+  /** Four float32 lanes as two f64x2 values: lanes 0, 1 and lanes 2, 3, each promoted. */
+  promoteHalves(v: Value): [Value, Value] {
+    this.#fb.get(v).simd(Simd.f64x2PromoteLowF32x4);
+    const lo = this.#result();
+    this.#fb.get(v).get(v).simd(Simd.shuffle, ...HIGH_HALF).simd(Simd.f64x2PromoteLowF32x4);
+    return [lo, this.#result()];
+  }
+
+  /** A four-lane 32-bit mask as two 64-bit masks matching `promoteHalves`. */
+  widenMaskHalves(mask: Value): [Value, Value] {
+    this.#fb.get(mask).simd(Simd.i64x2ExtendLowI32x4S);
+    const lo = this.#result();
+    this.#fb.get(mask).get(mask).simd(Simd.shuffle, ...HIGH_HALF).simd(Simd.i64x2ExtendLowI32x4S);
+    return [lo, this.#result()];
+  }
+
+  /** Two f64x2 values demoted (one rounding each) and joined into four float32 lanes. */
+  demoteJoin(lo: Value, hi: Value): Value {
+    this.#fb.get(lo).simd(Simd.f32x4DemoteF64x2Zero).get(hi).simd(Simd.f32x4DemoteF64x2Zero);
+    this.#fb.simd(Simd.shuffle, ...JOIN_LOW_HALVES);
     return this.#result();
   }
 

@@ -9,10 +9,8 @@
  */
 import type { SoftmaxSpec } from '@activations/core';
 import { encodeModule, F64, FunctionBuilder, I32, type MemoryImport, Op, Simd, V128 } from './binary.js';
-import { SimdEmitter } from './simd-math.js';
+import { HIGH_HALF, SimdEmitter } from './simd-math.js';
 
-const HALF_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /** Compiles `kernel(x, out, info, rows, length)` for one member of the softmax family. */
 export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { shared: false }): Uint8Array<ArrayBuffer> {
@@ -56,24 +54,9 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
     fb.set(mask);
     return { v: spec.scale === 1 ? v : em32.op('mul', v, s32), mask };
   };
-  const halves = (v: number): [number, number] => {
-    const lo = fb.local(V128);
-    const hi = fb.local(V128);
-    fb.get(v).simd(Simd.f64x2PromoteLowF32x4).set(lo);
-    fb.get(v).get(v).simd(Simd.shuffle, ...HALF_HIGH).simd(Simd.f64x2PromoteLowF32x4).set(hi);
-    return [lo, hi];
-  };
-  const maskHalves = (mask: number): [number, number] => {
-    const lo = fb.local(V128);
-    const hi = fb.local(V128);
-    fb.get(mask).simd(Simd.i64x2ExtendLowI32x4S).set(lo);
-    fb.get(mask).get(mask).simd(Simd.shuffle, ...HALF_HIGH).simd(Simd.i64x2ExtendLowI32x4S).set(hi);
-    return [lo, hi];
-  };
   const storeJoined = (lo: number, hi: number) => {
-    address(outBase);
-    fb.get(lo).simd(Simd.f32x4DemoteF64x2Zero).get(hi).simd(Simd.f32x4DemoteF64x2Zero);
-    fb.simd(Simd.shuffle, ...JOIN_LOW_HALVES).simd(Simd.store, 2, 0);
+    const joined = em64.demoteJoin(lo, hi);
+    address(outBase).get(joined).simd(Simd.store, 2, 0);
   };
 
   // per row
@@ -90,7 +73,7 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
     const { v, mask } = loadScaled();
     fb.get(maxima).get(v).get(minusInf).get(mask).simd(Simd.bitselect).simd(0xe9).set(maxima); // f32x4.max
   });
-  fb.get(maxima).get(maxima).simd(Simd.shuffle, ...HALF_HIGH).get(maxima).simd(0xe9).set(maxima);
+  fb.get(maxima).get(maxima).simd(Simd.shuffle, ...HIGH_HALF).get(maxima).simd(0xe9).set(maxima);
   fb.get(maxima).get(maxima).simd(Simd.shuffle, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7).get(maxima).simd(0xe9).set(maxima);
   fb.get(INFO).get(row).i32(2).emit(Op.i32Shl, Op.i32Add).get(maxima).simd(0x1f, 0).emit(0x38, 2, 0); // f32.store info[row]
   fb.get(maxima).simd(0x1f, 0).emit(0xbb).simd(Simd.f64x2Splat).set(rowMax); // f64.promote_f32, splat
@@ -99,8 +82,8 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
   fb.get(em64.const(0)).set(sums);
   overRow(() => {
     const { v, mask } = loadScaled();
-    const [lo, hi] = halves(v);
-    const [maskLo, maskHi] = maskHalves(mask);
+    const [lo, hi] = em64.promoteHalves(v);
+    const [maskLo, maskHi] = em64.widenMaskHalves(mask);
     const argumentRange = { lo: Number.NEGATIVE_INFINITY, hi: 0 };
     const eLo = em64.bitwise('and', em64.exp(em64.op('sub', lo, rowMax), argumentRange), maskLo);
     const eHi = em64.bitwise('and', em64.exp(em64.op('sub', hi, rowMax), argumentRange), maskHi);
@@ -117,7 +100,7 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
     overRow(() => {
       // (s·x - m) - log Σ: subtracting m + log Σ at once would round log Σ's digits away
       const { v } = loadScaled();
-      const [lo, hi] = halves(v);
+      const [lo, hi] = em64.promoteHalves(v);
       storeJoined(em64.op('sub', em64.op('sub', lo, rowMax), logTotal), em64.op('sub', em64.op('sub', hi, rowMax), logTotal));
     });
   } else {
@@ -126,7 +109,7 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
       address(outBase).simd(Simd.load, 2, 0);
       const e = fb.local(V128);
       fb.set(e);
-      const [lo, hi] = halves(e);
+      const [lo, hi] = em64.promoteHalves(e);
       storeJoined(em64.op('mul', lo, scale), em64.op('mul', hi, scale));
     });
   }
