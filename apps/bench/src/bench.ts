@@ -10,7 +10,7 @@
  */
 import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
 import { cpuJs } from '@activations/cpu-js';
-import { compileKernel, WasmBackend, wasm } from '@activations/wasm';
+import { WasmBackend, wasm } from '@activations/wasm';
 import { zoo } from '@activations/zoo';
 import { sampleInput, throughput, throughputAsync } from './measure.js';
 import { loadOnnxruntimeWeb, loadTfjsWasm, type Peer, type PeerRun } from './peers.js';
@@ -132,12 +132,9 @@ for (const n of args.sizes) {
 }
 threaded.dispose();
 
-// generated code size: every zoo kernel the benchmark's activations compile to
+// generated code size: the forward kernels the benchmark ran (as compiled: f32, hybrid or f64)
 let kernelBytes = 0;
-for (const id of args.only) {
-  const act = registry.activation(id) as ElementwiseActivation;
-  kernelBytes += compileKernel(act.kernels.forward, 'map', wasmBackend.lanesOf(act) === 'f64' ? 'f64' : 'f32').bytes.length;
-}
+for (const id of args.only) kernelBytes += wasmBackend.kernelBytes(registry.activation(id) as ElementwiseActivation) ?? 0;
 
 if (args.json) {
   console.log(JSON.stringify({ node: process.version, readyMs, firstKernelMs, kernelBytes, rows, ceiling, threadRows }, null, 2));

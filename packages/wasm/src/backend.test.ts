@@ -105,3 +105,16 @@ describe('WasmArray (zero copy)', () => {
     expect(() => backend.allocate(-1)).toThrow(/whole number of elements/);
   });
 });
+
+describe('kernel sizes', () => {
+  it('reports the size of the kernel actually compiled', () => {
+    const backend = new WasmBackend();
+    const act = silu.create();
+    expect(backend.kernelBytes(act)).toBeUndefined();
+    backend.forwardSync(act, probeInputs());
+    const bytes = backend.kernelBytes(act)!;
+    expect(backend.lanesOf(act)).toBe('hybrid');
+    // the hybrid kernel holds both paths: larger than the plain f32 kernel
+    expect(bytes).toBeGreaterThan(compileKernel(act.kernels.forward, 'map', 'f32').bytes.length);
+  });
+});

@@ -231,6 +231,11 @@ export class WasmBackend implements SyncBackend {
     return this.#kernels.lanesOf(request(act, op).key);
   }
 
+  /** Size in bytes of the compiled kernel an activation's op runs (once compiled), else undefined. */
+  kernelBytes(act: ElementwiseActivation, op: Op = 'forward'): number | undefined {
+    return this.#kernels.bytesOf(request(act, op), 'map');
+  }
+
   /**
    * An array in wasm memory: pass it to `forwardArray` / `derivativeArray` / `backwardArray` to skip
    * the copies. Free it when done.

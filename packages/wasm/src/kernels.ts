@@ -116,7 +116,7 @@ export class KernelCache {
   readonly #kernels = new Map<string, KernelFunction>();
   readonly #plans = new Map<string, Plan>();
   /** The compiled module behind each kernel, and its id (for worker threads). */
-  readonly #modules = new Map<KernelFunction, { id: number; module: WebAssembly.Module }>();
+  readonly #modules = new Map<KernelFunction, { id: number; module: WebAssembly.Module; bytes: number }>();
   #probe: Probe | undefined;
 
   constructor(heap: WasmHeap) {
@@ -204,7 +204,7 @@ export class KernelCache {
         }
         throw error;
       }
-      step = steps.next(this.#remember(module, new WebAssembly.Instance(module, this.#imports)));
+      step = steps.next(this.#remember(module, step.value.bytes.length, new WebAssembly.Instance(module, this.#imports)));
     }
     return step.value;
   }
@@ -216,18 +216,24 @@ export class KernelCache {
     let step = steps.next();
     while (!step.done) {
       const module = await WebAssembly.compile(step.value.bytes);
-      step = steps.next(this.#remember(module, await WebAssembly.instantiate(module, this.#imports)));
+      step = steps.next(this.#remember(module, step.value.bytes.length, await WebAssembly.instantiate(module, this.#imports)));
     }
   }
 
-  #remember(module: WebAssembly.Module, instance: WebAssembly.Instance): KernelFunction {
+  #remember(module: WebAssembly.Module, bytes: number, instance: WebAssembly.Instance): KernelFunction {
     const kernel = exportKernel(instance);
-    this.#modules.set(kernel, { id: this.#modules.size + 1, module });
+    this.#modules.set(kernel, { id: this.#modules.size + 1, module, bytes });
     return kernel;
   }
 
+  /** The size in bytes of the module behind a cached kernel, or undefined if not compiled yet. */
+  bytesOf(request: KernelRequest, shape: KernelShape): number | undefined {
+    const kernel = this.#kernels.get(`${request.key}|${shape}`);
+    return kernel === undefined ? undefined : this.#modules.get(kernel)!.bytes;
+  }
+
   /** The compiled module a kernel came from, with a stable id (workers instantiate it too). */
-  moduleOf(kernel: KernelFunction): { id: number; module: WebAssembly.Module } {
+  moduleOf(kernel: KernelFunction): { id: number; module: WebAssembly.Module; bytes: number } {
     return this.#modules.get(kernel)!;
   }
 
