@@ -4,6 +4,7 @@ Each is a Chebyshev (near-minimax) fit with mpmath at 50 digits, of the function
 multiplies out, so that the fit's relative error is what the result inherits:
   expm1: (e^r - 1)/r on |r| <= ln2/2, used for exp too (e^r = 1 + r q(r)); f32 degree 5, f64 lowest for 1e-12
   log:   atanh(s)/s as a polynomial in s^2, s = (f-1)/(f+1), f in [sqrt(2)/2, sqrt(2)]
+  log1p near 0: the same in s = u/(2+u) for u in [-1/2, 1] (f32), no exponent split
   erfc:  erfc(z) e^{z^2} as a polynomial in t = 1/(1+z/2)... (f64 only, z in [0, 11])
 Run: python3 scripts/fit-simd.py > packages/wasm/src/coefficients.ts
 """
@@ -61,6 +62,20 @@ for lanes in ('F32', 'F64'):
         else:
             c, e, degree = lowest(f, a, b, 2)
         emit(f'{name}_{lanes}', c, f'{note}, degree {degree}: relative error {e:.1e}')
+
+
+# log1p(u) for u in [-1/2, 1] (f32): 2 atanh(s) = 2s + 2s w Q(w) with s = u/(2+u), |s| <= 1/3,
+# w = s^2 (no exponent split); Q's error is scaled by w Q / 1 <= 0.04 in the result
+def atanh_tail(w):
+    s = mp.sqrt(w)
+    return (mp.atanh(s) / s - 1) / w if w != 0 else mp.mpf(1) / 3
+
+
+for degree in range(2, 12):
+    c, e = fit(atanh_tail, 0, mp.mpf(1) / 9, degree)
+    if e < 2e-7:
+        break
+emit('LOG1P_NEAR_F32', c, f'(atanh(s)/s - 1)/s^2 in s^2 for |s| <= 1/3 (log1p of u in [-1/2, 1]), degree {degree}: relative error {e:.1e}')
 
 
 def g(t):

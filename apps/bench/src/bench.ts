@@ -141,9 +141,9 @@ if (args.json) {
 } else {
   const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
   console.log(`\nMelem/s, Float32Array in → out (copies included), one thread, best of alternating rounds (node ${process.version})`);
-  console.log(`${'activation'.padEnd(11)}${'N'.padStart(9)}${CONTENDERS.map((c) => c.padStart(c.length > 9 ? c.length + 1 : 9)).join('')}  wasm/plain  wasm/best peer`);
+  console.log(`${'activation'.padEnd(11)}${'N'.padStart(9)}${CONTENDERS.map((c) => c.padStart(Math.max(9, c.length + 1))).join('')}  wasm/plain  wasm/best peer`);
   for (const r of rows) {
-    const cells = CONTENDERS.map((c) => fmt(r.melemPerSecond[c]).padStart(c.length > 9 ? c.length + 1 : 9)).join('');
+    const cells = CONTENDERS.map((c) => fmt(r.melemPerSecond[c]).padStart(Math.max(9, c.length + 1))).join('');
     const peer = r.wasmOverBestPeer === null ? '—' : `${r.wasmOverBestPeer.toFixed(2)}x`;
     console.log(`${r.activation.padEnd(11)}${String(r.n).padStart(9)}${cells}${`${r.wasmOverPlain.toFixed(1)}x`.padStart(12)}${peer.padStart(16)}`);
   }

@@ -1,5 +1,5 @@
 import { type BackendPlugin, BadInputError, createRegistry, defineActivation, type ElementwiseActivation } from '@activations/core';
-import { gelu, relu, sigmoid, silu, zoo } from '@activations/zoo';
+import { gelu, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';
 import { compileKernel } from './compile.js';
@@ -30,6 +30,8 @@ describe('wasm backend', () => {
     // widely to patch, so it runs on f64 lanes
     expect(lanes(gelu.create())).toBe('f64');
     expect(lanes(silu.create())).toBe('hybrid'); // f32, except around x ≈ -90 where e^x is a float32 denormal
+    // log1p of e^-|x| ∈ (0, 1] takes the short 2·atanh(u/(2+u)) path, accurate enough for f32 lanes
+    expect(lanes(softplus.create())).toBe('f32');
   });
 
   it('derives patch intervals from the inputs the f32 kernel failed on', () => {

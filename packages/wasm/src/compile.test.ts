@@ -19,6 +19,14 @@ describe('kernel compiler', () => {
     expect(minimumLanes(exp(neg(powi(x, 2))))).toBe('f32');
   });
 
+  it('writes -|y| as one sign-bit or', () => {
+    const bytes = Array.from(compileKernel(parseExpression('exp(-abs(x))'), 'map', 'f32').bytes);
+    const has = (...op: number[]) => bytes.some((_, i) => op.every((b, j) => bytes[i + j] === b));
+    expect(has(0xfd, 0x50)).toBe(true); // v128.or
+    expect(has(0xfd, 0xe0, 0x01)).toBe(false); // f32x4.abs
+    expect(has(0xfd, 0xe1, 0x01)).toBe(false); // f32x4.neg
+  });
+
   it('emits valid modules for every op in both lane types', () => {
     const e = parseExpression('x > 0 ? sqrt(abs(x)) + log1p(x^2) - log(1 + x^2) : sign(x) * tanh(x) * expm1(x) / (2 + cos(x)) + erf(x) + min(x, 1) - max(x, -1) + x^(-2)');
     for (const lanes of ['f64'] as const) {

@@ -122,6 +122,8 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
       case 'param':
         throw new Error(`parameter '${e.name}' is unbound; create the activation with its parameters first`);
       case 'unary': {
+        // -|y| is y with the sign bit set: one instruction instead of two
+        if (e.op === 'neg' && e.arg.kind === 'unary' && e.arg.op === 'abs') return em.bitwise('or', emit(e.arg.arg), em.const(-0));
         const a = emit(e.arg);
         switch (e.op) {
           case 'neg':
@@ -138,8 +140,10 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.expm1(a, enclose(e.arg, WHOLE));
           case 'log':
             return em.log1p(a, true);
-          case 'log1p':
-            return em.log1p(a);
+          case 'log1p': {
+            const range = enclose(e.arg, WHOLE);
+            return em.lanes === 'f32' && range.lo >= -0.5 && range.hi <= 1 ? em.log1pNear(a) : em.log1p(a);
+          }
           case 'tanh':
             return em.tanh(a);
           case 'erf':

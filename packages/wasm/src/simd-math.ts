@@ -22,6 +22,7 @@ import {
   LN2_F32_PARTS,
   LN2_F64_PARTS,
   LOG_F32,
+  LOG1P_NEAR_F32,
   LOG_F64,
   PIO2_PARTS,
   SIN_F64,
@@ -63,6 +64,9 @@ export interface ArgumentRange {
   readonly lo: number;
   readonly hi: number;
 }
+
+/** 1.5·2^23 + 127: k + 127 lands in the low mantissa bits of a·log2 e + this (see #reduceSingle). */
+const MAGIC_BIAS = 12_582_912 + 127;
 
 const WHOLE_LINE: ArgumentRange = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY };
 
@@ -303,20 +307,18 @@ export class SimdEmitter {
   }
 
   /**
-   * 2^k as one factor, when k stays in float32's normal exponents: the reduction of an argument
-   * clamped to [-87.33, 87] (k = round(a·log2 e) ∈ [-126, 126]).
+   * Cody–Waite reduction of a clamped to [floor, range.hi] (floor ≥ -87.33, hi ≤ 87) with 2^k as
+   * one factor. k is rounded by the "magic bias" trick: adding 1.5·2^23 + 127 leaves k + 127 in
+   * the low mantissa bits (rounded to nearest), so shifting the bits left by 23 is 2^k — no
+   * float→int conversion (several instructions on x86), and k = sum - bias exactly.
    */
-  #singleFactor(k: Value): Value {
-    return this.shift('shl', this.int('add', this.toInt(k), this.intConst(127)), 23);
-  }
-
-  /** Cody–Waite reduction of a clamped to [floor, range.hi]. */
-  #reduceFrom(a: Value, floor: number, range: ArgumentRange): { k: Value; r: Value } {
+  #reduceSingle(a: Value, floor: number, range: ArgumentRange): { r: Value; scale: Value } {
     const clamped = range.lo < floor ? this.clampBy('max', a, this.const(floor)) : a;
-    const k = this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E)));
+    const biased = this.op('add', this.op('mul', clamped, this.const(Math.LOG2E)), this.const(MAGIC_BIAS));
+    const k = this.op('sub', biased, this.const(MAGIC_BIAS));
     const [hi, lo] = LN2_F32_PARTS;
     const r = this.op('sub', this.op('sub', clamped, this.op('mul', k, this.const(hi!))), this.op('mul', k, this.const(lo!)));
-    return { k, r };
+    return { r, scale: this.shift('shl', biased, 23) };
   }
 
   /** e^a. */
@@ -325,8 +327,8 @@ export class SimdEmitter {
       // one scale factor; results below float32's normal range flush to 0 (|error| < 1.2e-38; the
       // accuracy probe patches any kernel where a flushed value would matter)
       const floor = -87.33;
-      const { k, r } = this.#reduceFrom(a, floor, range);
-      const value = this.op('mul', this.#expReduced(r), this.#singleFactor(k));
+      const { r, scale } = this.#reduceSingle(a, floor, range);
+      const value = this.op('mul', this.#expReduced(r), scale);
       return range.lo < floor ? this.bitwise('andnot', value, this.op('lt', a, this.const(floor))) : value;
     }
     const { k, r } = this.#reduce(a, range);
@@ -339,9 +341,8 @@ export class SimdEmitter {
   expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
     if (this.lanes === 'f32' && range.hi <= 87) {
       // clamping at -87.33 is exact: expm1 is -1 in float32 below -17.3
-      const { k, r } = this.#reduceFrom(a, -87.33, range);
+      const { r, scale } = this.#reduceSingle(a, -87.33, range);
       const em1 = this.op('mul', r, this.horner(EXPM1_F32, r));
-      const scale = this.#singleFactor(k);
       return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
     }
     const { k, r } = this.#reduce(a, range);
@@ -384,6 +385,19 @@ export class SimdEmitter {
     const atZero = this.select(this.op('eq', m, this.const(0)), this.const(Number.NEGATIVE_INFINITY), result);
     const atInf = this.select(this.op('eq', m, inf), inf, atZero);
     return this.select(this.op('ge', m, this.const(0)), atInf, this.const(Number.NaN));
+  }
+
+  /**
+   * ln(1 + u) for u known to lie in [-1/2, 1] (f32 lanes): 2·atanh(s) with s = u/(2 + u), so
+   * |s| ≤ 1/3 and neither 1 + u nor an exponent split is formed — fewer operations, and s carries
+   * only two roundings (softplus's log1p(e^-|x|) lands here): within 1.5 ULP of ln(1 + u).
+   */
+  log1pNear(u: Value): Value {
+    const s = this.op('div', u, this.op('add', this.const(2), u));
+    const w = this.op('mul', s, s);
+    const twice = this.op('add', s, s);
+    // 2s + 2s·w·Q(w): the leading term exact, the rest (≤ 4% of it) carries the other roundings
+    return this.op('add', twice, this.op('mul', twice, this.op('mul', w, this.horner(LOG1P_NEAR_F32, w))));
   }
 
   /** tanh a = -t / (t + 2) with t = expm1(-2|a|), sign restored. */
