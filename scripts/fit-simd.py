@@ -1,4 +1,5 @@
-"""Polynomials for the SIMD math of @activations/wasm (packages/wasm/src/coefficients.ts).
+"""Polynomials for the float32/float64 math of the wasm and webgpu backends
+(packages/core/src/coefficients.ts, exported as @activations/core/coefficients).
 
 Each is a Chebyshev (near-minimax) fit with mpmath at 50 digits, of the function that the kernel
 multiplies out, so that the fit's relative error is what the result inherits:
@@ -6,7 +7,7 @@ multiplies out, so that the fit's relative error is what the result inherits:
   log:   atanh(s)/s as a polynomial in s^2, s = (f-1)/(f+1), f in [sqrt(2)/2, sqrt(2)]
   log1p near 0: the same in s = u/(2+u) for u in [-1/2, 1] (f32), no exponent split
   erfc:  erfc(z) e^{z^2} as a polynomial in t = 1/(1+z/2)... (f64 only, z in [0, 11])
-Run: python3 scripts/fit-simd.py > packages/wasm/src/coefficients.ts
+Run: python3 scripts/fit-simd.py > packages/core/src/coefficients.ts
 """
 import mpmath as mp
 

@@ -94,6 +94,7 @@ export {
   type RegistryOptions,
   type SkippedBackend,
 } from './registry.js';
+export { exactSquareOf, scaledInput, scaledSquare } from './patterns.js';
 export { guardNaN, propagatesNaN, simplify } from './simplify.js';
 export { closestNames } from './suggest.js';
 export {

@@ -3,7 +3,19 @@
  * four at a time: f32x4 lanes compute directly; f64x2 lanes promote each half, compute in float64
  * and round once when demoting. Library functions are expanded to their portable stable forms.
  */
-import { type Condition, children, type Enclosure, type Expr, enclose, expandLibrary, exprKey, simplify } from '@activations/core';
+import {
+  type Condition,
+  children,
+  type Enclosure,
+  type Expr,
+  enclose,
+  exactSquareOf,
+  expandLibrary,
+  exprKey,
+  scaledInput,
+  scaledSquare,
+  simplify,
+} from '@activations/core';
 
 const WHOLE: Enclosure = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, nan: false };
 import {
@@ -54,51 +66,6 @@ function needsF64(e: Expr | Condition): boolean {
 /** Lanes the expression can use at all: f64 when it needs a function only f64 lanes have. */
 export function minimumLanes(e: Expr): Lanes {
   return needsF64(kernelExpression(e)) ? 'f64' : 'f32';
-}
-
-function isPowerOfTwo(v: number): boolean {
-  const a = Math.abs(v);
-  return a > 0 && Number.isFinite(a) && a === 2 ** Math.round(Math.log2(a));
-}
-
-/** Is c² (within double rounding) a power of two? Then (c·x)² = c²·x² can be formed exactly. */
-function exactSquareOf(c: number): number | undefined {
-  if (c === 0 || !Number.isFinite(c)) return undefined;
-  const square = c * c;
-  const power = 2 ** Math.round(Math.log2(square));
-  return Math.abs(square - power) <= 4e-16 * power ? power : undefined;
-}
-
-/** c if `e` is c·x (or x·c) for the input x and a constant c. */
-function constTimesInput(e: Expr): number | undefined {
-  if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
-  if (e.left.kind === 'const' && e.right.kind === 'input') return e.left.value;
-  if (e.right.kind === 'const' && e.left.kind === 'input') return e.right.value;
-  return undefined;
-}
-
-/** k if `e` is k·x² for the input x and a power of two k (forms: x^2, (c·x)^2, -Q, a·Q). */
-export function scaledSquare(e: Expr): number | undefined {
-  if (e.kind === 'powi' && e.exponent === 2) {
-    if (e.base.kind === 'input') return 1;
-    const c = constTimesInput(e.base);
-    return c === undefined ? undefined : exactSquareOf(c);
-  }
-  if (e.kind === 'unary' && e.op === 'neg') {
-    const k = scaledSquare(e.arg);
-    return k === undefined ? undefined : -k;
-  }
-  if (e.kind === 'binary' && e.op === 'mul' && e.left.kind === 'const' && isPowerOfTwo(e.left.value)) {
-    const k = scaledSquare(e.right);
-    return k === undefined ? undefined : e.left.value * k;
-  }
-  return undefined;
-}
-
-/** c if `e` is c·x for the input x with c² a power of two. */
-function scaledInput(e: Expr): number | undefined {
-  const c = constTimesInput(e);
-  return c !== undefined && exactSquareOf(c) !== undefined ? c : undefined;
 }
 
 function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {

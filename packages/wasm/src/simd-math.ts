@@ -26,7 +26,7 @@ import {
   LOG_F64,
   PIO2_PARTS,
   SIN_F64,
-} from './coefficients.js';
+} from '@activations/core/coefficients';
 
 /** The lane type a kernel computes in. */
 export type Lanes = 'f32' | 'f64';
