@@ -94,7 +94,7 @@ export {
   type RegistryOptions,
   type SkippedBackend,
 } from './registry.js';
-export { exactSquareOf, scaledInput, scaledSquare } from './patterns.js';
+export { exactSquareOf, isPowerOfTwo, scaledInput, scaledSquare } from './patterns.js';
 export { guardNaN, propagatesNaN, simplify } from './simplify.js';
 export { closestNames } from './suggest.js';
 export {
@@ -107,8 +107,11 @@ export {
   ulpFloat64,
 } from './ulp.js';
 export {
+  crossEntropyFromLogProbabilities,
+  crossEntropyGradientFromProbabilities,
   resolveRowLength,
   resolveTargets,
+  softmaxBackwardFromProbabilities,
   type SoftmaxSpec,
   softmaxBackwardRows,
   softmaxCrossEntropy,

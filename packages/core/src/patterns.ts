@@ -4,7 +4,8 @@
  */
 import type { Expr } from './expression.js';
 
-function isPowerOfTwo(v: number): boolean {
+/** Is v ± a power of two (so multiplying or dividing by it is exact)? */
+export function isPowerOfTwo(v: number): boolean {
   const a = Math.abs(v);
   return a > 0 && Number.isFinite(a) && a === 2 ** Math.round(Math.log2(a));
 }

@@ -83,17 +83,52 @@ export function softmaxBackwardRows(
   const n = x.length;
   const length = resolveRowLength(n, rowLength);
   const p = new Float64Array(length);
-  const s = spec.scale;
   for (let start = 0; start < n; start += length) {
-    softmaxRows({ scale: s, log: false }, sliceView(x, start, length), 0, p);
-    let dot = 0;
-    if (spec.log) {
-      for (let i = 0; i < length; i++) dot += dy[start + i]!;
-      for (let i = 0; i < length; i++) out[start + i] = s * (dy[start + i]! - p[i]! * dot);
-    } else {
-      for (let i = 0; i < length; i++) dot += dy[start + i]! * p[i]!;
-      for (let i = 0; i < length; i++) out[start + i] = s * p[i]! * (dy[start + i]! - dot);
+    softmaxRows({ scale: spec.scale, log: false }, sliceView(x, start, length), 0, p);
+    backwardRow(spec, p, 0, dy, start, length, out);
+  }
+}
+
+/** dx of one row (starting at `start` in dy and out, at `at` in p) from its probabilities p. */
+function backwardRow(spec: SoftmaxSpec, p: ArrayLike<number>, at: number, dy: ArrayLike<number>, start: number, length: number, out: Writable): void {
+  const s = spec.scale;
+  let dot = 0;
+  if (spec.log) {
+    for (let i = 0; i < length; i++) dot += dy[start + i]!;
+    for (let i = 0; i < length; i++) out[start + i] = s * (dy[start + i]! - p[at + i]! * dot);
+  } else {
+    for (let i = 0; i < length; i++) dot += dy[start + i]! * p[at + i]!;
+    for (let i = 0; i < length; i++) out[start + i] = s * p[at + i]! * (dy[start + i]! - dot);
+  }
+}
+
+/**
+ * The vector-Jacobian product of every row from probabilities p = softmax(s·x) that a backend
+ * computed (sums in float64), as `softmaxBackwardRows` does from x.
+ */
+export function softmaxBackwardFromProbabilities(spec: SoftmaxSpec, p: ArrayLike<number>, dy: ArrayLike<number>, rowLength: number, out: Writable): void {
+  const length = resolveRowLength(p.length, rowLength);
+  for (let start = 0; start < p.length; start += length) backwardRow(spec, p, start, dy, start, length, out);
+}
+
+/** Mean cross-entropy -Σ t·log p over rows, from log-probabilities a backend computed. */
+export function crossEntropyFromLogProbabilities(logp: ArrayLike<number>, targets: Targets, rowLength: number): number {
+  const { rows, length, target } = resolveTargets(logp.length, targets, rowLength);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < length; i++) {
+      const t = target(r, i);
+      if (t !== 0) total -= t * logp[r * length + i]!;
     }
+  }
+  return total / rows;
+}
+
+/** Turns probabilities p (softmax of the logits, computed by a backend) into (p - t)/rows in place. */
+export function crossEntropyGradientFromProbabilities(p: Writable, targets: Targets, rowLength: number): void {
+  const { rows, length, target } = resolveTargets(p.length, targets, rowLength);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < length; i++) p[r * length + i] = (p[r * length + i]! - target(r, i)) / rows;
   }
 }
 

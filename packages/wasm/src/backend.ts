@@ -18,6 +18,9 @@ import {
   requireLoss,
   softmaxRows,
   type SyncBackend,
+  softmaxBackwardFromProbabilities,
+  crossEntropyFromLogProbabilities,
+  crossEntropyGradientFromProbabilities,
   type Targets,
 } from '@activations/core';
 import { computeBound, type KernelShape } from './compile.js';
@@ -194,22 +197,11 @@ export class WasmBackend implements SyncBackend {
 
   /** The vector-Jacobian product over rows, from probabilities computed by the SIMD kernel. */
   #softmaxBackward(act: VectorActivation, x: Float32Array, dy: Float32Array, out: Float32Array): void {
-    const n = x.length;
-    if (n === 0) return;
-    const length = resolveRowLength(n, act.params.rowLength!);
-    const s = act.softmax.scale;
-    const p = new Float32Array(n);
-    this.#softmaxRows({ scale: s, log: false }, x, length, p);
-    for (let start = 0; start < n; start += length) {
-      let dot = 0;
-      if (act.softmax.log) {
-        for (let i = start; i < start + length; i++) dot += dy[i]!;
-        for (let i = start; i < start + length; i++) out[i] = s * (dy[i]! - p[i]! * dot);
-      } else {
-        for (let i = start; i < start + length; i++) dot += dy[i]! * p[i]!;
-        for (let i = start; i < start + length; i++) out[i] = s * p[i]! * (dy[i]! - dot);
-      }
-    }
+    if (x.length === 0) return;
+    const length = resolveRowLength(x.length, act.params.rowLength!);
+    const p = new Float32Array(x.length);
+    this.#softmaxRows({ scale: act.softmax.scale, log: false }, x, length, p);
+    softmaxBackwardFromProbabilities(act.softmax, p, dy, length, out);
   }
 
   #alive(): void {
@@ -323,17 +315,10 @@ export class WasmBackend implements SyncBackend {
     this.#alive();
     requireLoss(act, 'loss');
     checkInput(NAME, logits, false, 'logits');
-    const { rows, length, target } = resolveTargets(logits.length, targets, act.params.rowLength!);
+    const { length } = resolveTargets(logits.length, targets, act.params.rowLength!);
     const logp = new Float32Array(logits.length);
     this.#softmaxRows({ scale: 1, log: true }, logits, length, logp);
-    let total = 0;
-    for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < length; i++) {
-        const t = target(r, i);
-        if (t !== 0) total -= t * logp[r * length + i]!;
-      }
-    }
-    return total / rows;
+    return crossEntropyFromLogProbabilities(logp, targets, length);
   }
 
   lossGradientSync<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): T {
@@ -341,11 +326,9 @@ export class WasmBackend implements SyncBackend {
     requireLoss(act, 'lossGradient');
     checkInput(NAME, logits, false, 'logits');
     const result = outputFor(logits, out);
-    const { rows, length, target } = resolveTargets(logits.length, targets, act.params.rowLength!);
+    const { length } = resolveTargets(logits.length, targets, act.params.rowLength!);
     this.#softmaxRows({ scale: 1, log: false }, logits, length, result);
-    for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < length; i++) result[r * length + i] = (result[r * length + i]! - target(r, i)) / rows;
-    }
+    crossEntropyGradientFromProbabilities(result, targets, length);
     return result;
   }
 

@@ -9,5 +9,6 @@ export {
   type ConformanceOptions,
   conformanceInputs,
   describeBackendConformance,
+  FLUSH_FLOOR,
   firstFloat32Mismatch,
 } from './conformance.js';

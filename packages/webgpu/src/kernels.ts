@@ -1,0 +1,181 @@
+/**
+ * Compute shaders: elementwise maps (f(x), f′(x)·dy, ∂f/∂p) over a grid-stride loop, and the
+ * softmax family with one workgroup per row. Every shader reads its element count from the bound
+ * range (`arrayLength`), so one pipeline serves any length and any chunk of a larger array.
+ */
+import type { SoftmaxSpec } from '@activations/core';
+import { f32Literal, mathLibrary } from './wgsl-math.js';
+import type { WgslFunction } from './wgsl.js';
+
+/** Threads per workgroup of the elementwise kernels. */
+export const WORKGROUP = 256;
+/** Threads per workgroup (and per row) of the softmax kernels. */
+export const ROW_WORKGROUP = 64;
+
+/**
+ * Which buffers a kernel binds. The output may alias an input (WebGPU forbids binding one buffer
+ * as read-only and writable in one dispatch), so aliasing gets its own kernel that reads the output.
+ */
+export type KernelShape =
+  | 'map' // y = f(x)
+  | 'map-in-place' // y = f(y)
+  | 'backward' // y = f′(x)·dy
+  | 'backward-out-x' // x is y
+  | 'backward-out-dy'; // dy is y
+
+/** Bindings: 0 = x, 1 = dy, 2 = y (read_write), 3 = uniform info (softmax). */
+export function bindingsOf(shape: KernelShape): { x: boolean; dy: boolean } {
+  return {
+    x: shape === 'map' || shape === 'backward' || shape === 'backward-out-dy',
+    dy: shape === 'backward' || shape === 'backward-out-x',
+  };
+}
+
+const BINDINGS = {
+  x: '@group(0) @binding(0) var<storage, read> act_in_x: array<f32>;',
+  dy: '@group(0) @binding(1) var<storage, read> act_in_dy: array<f32>;',
+  y: '@group(0) @binding(2) var<storage, read_write> act_out: array<f32>;',
+};
+
+/** The WGSL module of an elementwise kernel around `fn` (named `act_f`). */
+export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string {
+  const { x, dy } = bindingsOf(shape);
+  const readX = x ? 'act_in_x[i]' : 'act_out[i]';
+  const backward = shape.startsWith('backward');
+  const readDy = dy ? 'act_in_dy[i]' : 'act_out[i]';
+  const value = backward ? `${fn.name}(${readX}) * ${readDy}` : `${fn.name}(${readX})`;
+  return [
+    mathLibrary(fn.helpers),
+    '',
+    fn.code,
+    '',
+    ...(x ? [BINDINGS.x] : []),
+    ...(dy ? [BINDINGS.dy] : []),
+    BINDINGS.y,
+    '',
+    `@compute @workgroup_size(${WORKGROUP})`,
+    'fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {',
+    '  let n = arrayLength(&act_out);',
+    `  let stride = groups.x * ${WORKGROUP}u;`,
+    '  for (var i = id.x; i < n; i = i + stride) {',
+    `    act_out[i] = ${value};`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * softmax(s·x) or log-softmax(s·x) over rows of `info.length` floats, one workgroup per row
+ * (grid-stride over rows). Pass 1 reduces the row's largest finite value, its count of +∞ and
+ * whether it holds NaN; pass 2 sums e^(v - m) with v - m carried as hi + lo (the rounding of s·x
+ * and of the subtraction added back), pass 3 writes e^(v - m)/Σ or (v - m) - ln Σ. Rows with
+ * +∞ put their mass on those entries, rows of -∞ are uniform and NaN gives a NaN row, as in
+ * core's float64 reference.
+ */
+export function softmaxShader(spec: SoftmaxSpec): string {
+  const s = f32Literal(spec.scale);
+  const W = ROW_WORKGROUP;
+  const minusInf = spec.log ? '-act_inf()' : '0.0f';
+  const onInfinity = spec.log ? '-act_log(f32(inf_count))' : '1.0f / f32(inf_count)';
+  const uniform = spec.log ? '-act_log(f32(len))' : '1.0f / f32(len)';
+  const finite = spec.log ? '(d.x - lse) + d.y' : 'act_exp_hl(d.x, d.y) / total';
+  return `${mathLibrary(['exp', 'log', 'split', 'bits'])}
+
+struct ActInfo { length: u32 }
+@group(0) @binding(0) var<storage, read> act_in_x: array<f32>;
+${BINDINGS.y}
+@group(0) @binding(3) var<uniform> info: ActInfo;
+var<workgroup> act_max: array<f32, ${W}>;
+var<workgroup> act_count: array<u32, ${W}>;
+var<workgroup> act_flags: array<u32, ${W}>;
+var<workgroup> act_sum: array<f32, ${W}>;
+
+// 0: finite, 1: +∞, 2: -∞, 3: NaN
+fn act_class(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  let a = b & 0x7fffffffu;
+  if (a < 0x7f800000u) { return 0u; }
+  if (a > 0x7f800000u) { return 3u; }
+  return select(1u, 2u, b == 0xff800000u);
+}
+
+// s·x - m as hi + lo: the product error (Dekker) and the subtraction error (Knuth) kept
+fn act_shifted(x: f32, m: f32) -> vec2<f32> {
+  let p = ${s} * x;
+  let pe = act_prod_err(${s}, x, p);
+  let d = p - m;
+  let bv = d - p;
+  let e = (p - (d - bv)) + (-m - bv);
+  return vec2<f32>(d, e + pe);
+}
+
+@compute @workgroup_size(${W})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let len = info.length;
+  let rows = arrayLength(&act_out) / len;
+  let t = lid.x;
+  for (var r = wid.x; r < rows; r = r + groups.x) {
+    let base = r * len;
+    var m = -3.4028234663852886e38f;
+    var inf_count = 0u;
+    var flags = 0u; // 1: NaN seen, 2: a finite value seen
+    for (var j = t; j < len; j = j + ${W}u) {
+      let v = ${s} * act_in_x[base + j];
+      let cls = act_class(v);
+      if (cls == 0u) { m = max(m, v); flags = flags | 2u; }
+      if (cls == 1u) { inf_count = inf_count + 1u; }
+      if (cls == 3u) { flags = flags | 1u; }
+    }
+    act_max[t] = m;
+    act_count[t] = inf_count;
+    act_flags[t] = flags;
+    workgroupBarrier();
+    for (var k = ${W / 2}u; k > 0u; k = k >> 1u) {
+      if (t < k) {
+        act_max[t] = max(act_max[t], act_max[t + k]);
+        act_count[t] = act_count[t] + act_count[t + k];
+        act_flags[t] = act_flags[t] | act_flags[t + k];
+      }
+      workgroupBarrier();
+    }
+    m = act_max[0];
+    inf_count = act_count[0];
+    flags = act_flags[0];
+    var part = 0.0f;
+    for (var j = t; j < len; j = j + ${W}u) {
+      let xv = act_in_x[base + j];
+      if (act_class(${s} * xv) == 0u) { let d = act_shifted(xv, m); part = part + act_exp_hl(d.x, d.y); }
+    }
+    act_sum[t] = part;
+    workgroupBarrier();
+    for (var k = ${W / 2}u; k > 0u; k = k >> 1u) {
+      if (t < k) { act_sum[t] = act_sum[t] + act_sum[t + k]; }
+      workgroupBarrier();
+    }
+    let total = act_sum[0];
+    let lse = act_log(total);
+    for (var j = t; j < len; j = j + ${W}u) {
+      let xv = act_in_x[base + j];
+      let cls = act_class(${s} * xv);
+      var out: f32;
+      if ((flags & 1u) != 0u) {
+        out = act_nan();
+      } else if (inf_count > 0u) {
+        out = select(${minusInf}, ${onInfinity}, cls == 1u);
+      } else if ((flags & 2u) == 0u) {
+        out = ${uniform}; // every entry -∞
+      } else if (cls == 2u) {
+        out = ${minusInf};
+      } else {
+        let d = act_shifted(xv, m);
+        out = ${finite};
+      }
+      act_out[base + j] = out;
+    }
+    workgroupBarrier();
+  }
+}
+
+`;
+}

@@ -1,0 +1,275 @@
+/**
+ * Expression → WGSL. An activation becomes one `fn name(x: f32) -> f32` built from the helpers of
+ * wgsl-math.ts: shared sub-expressions bound once (`let tN = …;`), library functions expanded to
+ * their stable forms, and the special inputs (NaN, ±∞) answered from the bits of x before any
+ * arithmetic — devices may assume no NaN or ∞ ever occurs, so NaN and ∞ never enter the math.
+ */
+import {
+  type Activation,
+  type Condition,
+  children,
+  type Expr,
+  exactSquareOf,
+  expandLibrary,
+  exprKey,
+  isPowerOfTwo,
+  scaledInput,
+  scaledSquare,
+  simplify,
+} from '@activations/core';
+import { f32Literal, type MathHelper, mathLibrary } from './wgsl-math.js';
+
+/** One emitted WGSL function and the helpers it calls. */
+export interface WgslFunction {
+  readonly name: string;
+  readonly code: string;
+  readonly helpers: ReadonlySet<MathHelper>;
+}
+
+const COMPARE = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' } as const;
+const FLIP = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' } as const;
+const ZERO_TEST = { lt: 'act_lt0', le: 'act_le0', gt: 'act_gt0', ge: 'act_ge0', eq: 'act_eq0' } as const;
+
+/** The bits of a float32 value as a WGSL u32 literal. */
+function bitsLiteral(value: number): string {
+  return `0x${new Uint32Array(new Float32Array([value]).buffer)[0]!.toString(16)}u`;
+}
+
+/** A float32 value as WGSL: a hex literal, or a bit cast for ±∞ and NaN. */
+function valueLiteral(value: number, helpers: Set<MathHelper>): string {
+  if (Number.isFinite(value)) return f32Literal(value);
+  helpers.add('bits');
+  if (Number.isNaN(value)) return 'act_nan()';
+  return value > 0 ? 'act_inf()' : '(-act_inf())';
+}
+
+/**
+ * c·e + d (or e/k + d, c = 1/k) with constants c and d, when float32 cannot hold c exactly: then
+ * c·e ≈ -d would lose every digit to the constant's rounding, and `act_mad_c` compensates.
+ */
+function constantScaled(product: Expr, other: Expr): { c: number; e: Expr; d: number } | undefined {
+  if (other.kind !== 'const' || !Number.isFinite(other.value) || product.kind !== 'binary') return undefined;
+  let c: number | undefined;
+  let e: Expr | undefined;
+  if (product.op === 'mul' && product.left.kind === 'const') [c, e] = [product.left.value, product.right];
+  else if (product.op === 'mul' && product.right.kind === 'const') [c, e] = [product.right.value, product.left];
+  else if (product.op === 'div' && product.right.kind === 'const' && !isPowerOfTwo(product.right.value)) [c, e] = [1 / product.right.value, product.left];
+  if (c === undefined || e === undefined || !Number.isFinite(c) || Math.fround(c) === c || !Number.isFinite(Math.fround(c))) return undefined;
+  return { c, e, d: other.value };
+}
+
+/**
+ * An exp argument ±c·e or ±|c·e| with a constant c that is not a power of two (so c·e rounds):
+ * `act_exp_mul` keeps the rounding error of the product.
+ */
+function constantProduct(arg: Expr): { c: number; e: Expr; sign: 1 | -1; absolute: boolean } | undefined {
+  let sign: 1 | -1 = 1;
+  let node = arg;
+  if (node.kind === 'unary' && node.op === 'neg') [sign, node] = [-1, node.arg];
+  let absolute = false;
+  if (node.kind === 'unary' && node.op === 'abs') [absolute, node] = [true, node.arg];
+  if (node.kind !== 'binary' || node.op !== 'mul') return undefined;
+  const [c, e] = node.left.kind === 'const' ? [node.left.value, node.right] : node.right.kind === 'const' ? [node.right.value, node.left] : [undefined, undefined];
+  if (c === undefined || e === undefined || !Number.isFinite(c) || isPowerOfTwo(c) || !Number.isFinite(Math.fround(c))) return undefined;
+  return { c, e, sign, absolute };
+}
+
+/** The expression as WGSL kernels compute it: library functions in their portable stable forms. */
+export function wgslExpression(e: Expr): Expr {
+  return simplify(expandLibrary(e, 'portable'));
+}
+
+/**
+ * Emits `fn name(x: f32) -> f32` for `e`. `specials` gives the float64 reference's values at
+ * ±∞ (rounded to float32 here), returned for those inputs before any arithmetic; NaN returns NaN.
+ *
+ * @example emitFunction(sigmoid.create().kernels.forward, 'sigmoid', { positive: 1, negative: 0 })
+ */
+export function emitFunction(e: Expr, name: string, specials: { positive: number; negative: number }): WgslFunction {
+  const root = wgslExpression(e);
+  const uses = new Map<string, number>();
+  const count = (node: Expr | Condition) => {
+    const key = exprKey(node);
+    const seen = uses.get(key) ?? 0;
+    uses.set(key, seen + 1);
+    if (seen === 0) for (const child of children(node)) count(child);
+  };
+  count(root);
+
+  const helpers = new Set<MathHelper>(['bits']);
+  const statements: string[] = [];
+  const bound = new Map<string, string>();
+  const use = (helper: MathHelper, call: string) => {
+    helpers.add(helper);
+    return call;
+  };
+
+  const emit = (node: Expr): string => {
+    if (node.kind === 'const') return valueLiteral(node.value, helpers);
+    if (node.kind === 'input') return 'x';
+    const key = exprKey(node);
+    const existing = bound.get(key);
+    if (existing) return existing;
+    const code = emitNode(node);
+    if ((uses.get(key) ?? 0) < 2) return code;
+    const local = `t${bound.size}`;
+    statements.push(`  let ${local} = ${code};`);
+    bound.set(key, local);
+    return local;
+  };
+
+  const emitCondition = (c: Condition): string => {
+    // comparisons with 0 on the bits: a device that flushes denormals would call 1e-45 > 0 false
+    if (c.op !== 'ne') {
+      if (c.right.kind === 'const' && c.right.value === 0) return use('cmp0', `${ZERO_TEST[c.op]}(${emit(c.left)})`);
+      if (c.left.kind === 'const' && c.left.value === 0) return use('cmp0', `${ZERO_TEST[FLIP[c.op]]}(${emit(c.right)})`);
+    }
+    return `(${emit(c.left)} ${COMPARE[c.op]} ${emit(c.right)})`;
+  };
+
+  const emitNode = (node: Expr): string => {
+    switch (node.kind) {
+      case 'const':
+      case 'input':
+        return emit(node);
+      case 'param':
+        throw new Error(`parameter '${node.name}' is unbound; create the activation with its parameters first`);
+      case 'unary': {
+        const { op, arg } = node;
+        if (op === 'exp') {
+          const k = scaledSquare(arg);
+          if (k !== undefined) return use('exp_scaled_square', `act_exp_scaled_square(x, ${f32Literal(k)})`);
+          const product = constantProduct(arg);
+          if (product) {
+            const { c, e, sign, absolute } = product;
+            const [hi, lo] = [Math.fround(c), Math.fround(c - Math.fround(c))];
+            return use('exp_mul', `act_exp_mul(${emit(e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${sign}.0f, ${absolute})`);
+          }
+        }
+        if (op === 'erfc') {
+          const c = scaledInput(arg);
+          if (c !== undefined) return use('erfc_scaled', `act_erfc_scaled(x, ${f32Literal(c)}, ${f32Literal(exactSquareOf(c)!)})`);
+        }
+        if (op === 'sqrt' && arg.kind === 'binary' && arg.op === 'add') {
+          const [sq, c] = arg.left.kind === 'powi' ? [arg.left, arg.right] : [arg.right, arg.left];
+          if (sq.kind === 'powi' && sq.exponent === 2 && c.kind === 'const' && c.value > 0 && Number.isFinite(c.value)) {
+            return use('sqrt_sq_plus', `act_sqrt_sq_plus(${emit(sq.base)}, ${f32Literal(c.value)})`);
+          }
+        }
+        const a = emit(arg);
+        switch (op) {
+          case 'neg':
+            return `(-${a})`;
+          case 'abs':
+          case 'sqrt':
+            return `${op}(${a})`;
+          case 'sign':
+          case 'exp':
+          case 'expm1':
+          case 'log':
+          case 'log1p':
+          case 'tanh':
+          case 'erf':
+          case 'erfc':
+            return use(op, `act_${op}(${a})`);
+          case 'sin':
+          case 'cos':
+            return use('trig', `act_${op}(${a})`);
+          case 'sigmoid':
+          case 'softplus':
+            throw new Error(`${op} must be expanded before emission`);
+        }
+        break;
+      }
+      case 'binary': {
+        const { op, left, right } = node;
+        const mad = op === 'add' ? (constantScaled(left, right) ?? constantScaled(right, left)) : undefined;
+        if (mad) {
+          const [hi, lo] = [Math.fround(mad.c), Math.fround(mad.c - Math.fround(mad.c))];
+          return use('mad_c', `act_mad_c(${emit(mad.e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${f32Literal(mad.d)})`);
+        }
+        const a = emit(left);
+        if (op === 'div' && right.kind === 'const') {
+          const c = right.value;
+          if (isPowerOfTwo(c)) return `(${a} * ${f32Literal(1 / c)})`;
+          // compilers may turn a / c into a * (1/c), one ULP off: correct it
+          if (Number.isFinite(c) && c !== 0) return use('divc', `act_divc(${a}, ${f32Literal(c)}, ${f32Literal(1 / c)})`);
+        }
+        const b = emit(right);
+        if (op === 'min' || op === 'max') return `${op}(${a}, ${b})`;
+        return `(${a} ${{ add: '+', sub: '-', mul: '*', div: '/' }[op]} ${b})`;
+      }
+      case 'powi': {
+        let n = Math.abs(node.exponent);
+        let base = emit(node.base);
+        let result: string | undefined;
+        while (n > 0) {
+          if (n & 1) result = result === undefined ? base : `(${result} * ${base})`;
+          n >>>= 1;
+          if (n > 0) {
+            const squared = `t${bound.size}`;
+            statements.push(`  let ${squared} = ${base} * ${base};`);
+            bound.set(`powi-square:${squared}`, squared);
+            base = squared;
+          }
+        }
+        const positive = result ?? '1.0f';
+        return node.exponent < 0 ? `(1.0f / ${positive})` : positive;
+      }
+      case 'select':
+        return `select(${emit(node.ifFalse)}, ${emit(node.ifTrue)}, ${emitCondition(node.cond)})`;
+    }
+  };
+
+  const result = emit(root);
+  const lines = [
+    `fn ${name}(x: f32) -> f32 {`,
+    '  if (act_is_nan(x)) { return x; }',
+    `  if (bitcast<u32>(x) == 0x7f800000u) { let r = ${bitsLiteral(specials.positive)}; return bitcast<f32>(r); }`,
+    `  if (bitcast<u32>(x) == 0xff800000u) { let r = ${bitsLiteral(specials.negative)}; return bitcast<f32>(r); }`,
+    ...statements,
+    `  return ${result};`,
+    '}',
+  ];
+  return { name, code: lines.join('\n'), helpers };
+}
+
+/** The op whose WGSL `toWGSL` writes: f(x), f′(x), or ∂f/∂p for a named parameter. */
+export type WgslOp = 'forward' | 'derivative' | { readonly param: string };
+
+/** A WGSL identifier from an activation id: `leaky-relu` → `leaky_relu`. */
+export function wgslName(id: string, op: WgslOp = 'forward'): string {
+  const base = id.replace(/-/g, '_');
+  if (op === 'forward') return base;
+  return op === 'derivative' ? `${base}_derivative` : `${base}_d_${op.param}`;
+}
+
+/** The expression and reference of an elementwise op. */
+export function opExpression(act: Activation, op: WgslOp): { expression: Expr; reference: (x: number) => number } {
+  if (act.kind !== 'elementwise') {
+    throw new Error(`'${act.id}' is not elementwise: WGSL functions are emitted for elementwise activations only`);
+  }
+  if (op === 'forward') return { expression: act.kernels.forward, reference: act.forward };
+  if (op === 'derivative') return { expression: act.kernels.derivative, reference: act.derivative };
+  return { expression: act.paramDerivativeExpression(op.param), reference: (v) => act.paramDerivative(op.param, v) };
+}
+
+/** The function for one op of an activation, with its ±∞ values from the float64 reference. */
+export function activationFunction(act: Activation, op: WgslOp = 'forward', name = wgslName(act.id, op)): WgslFunction {
+  const { expression, reference } = opExpression(act, op);
+  return emitFunction(expression, name, { positive: reference(Number.POSITIVE_INFINITY), negative: reference(Number.NEGATIVE_INFINITY) });
+}
+
+/**
+ * Self-contained WGSL source for an activation (forward by default): the `act_` helpers it needs,
+ * then `fn <id>(x: f32) -> f32`, to paste into your own shaders. Numerically the same code the
+ * webgpu backend runs: stable forms, no WGSL exp/log/tanh builtins, NaN and ±∞ handled from bits.
+ *
+ * @example toWGSL(registry.activation('gelu'))               // fn gelu(x: f32) -> f32 { … }
+ * @example toWGSL(registry.activation('elu'), 'derivative')  // fn elu_derivative(x: f32) -> f32
+ */
+export function toWGSL(act: Activation, op: WgslOp = 'forward'): string {
+  const fn = activationFunction(act, op);
+  const header = `// ${act.id}${Object.keys(act.params).length ? ` ${JSON.stringify(act.params)}` : ''}: ${op === 'forward' ? 'f(x)' : op === 'derivative' ? "f'(x)" : `df/d${op.param}`} — generated by @activations/webgpu`;
+  return [header, mathLibrary(fn.helpers), '', fn.code, ''].join('\n');
+}
