@@ -3,20 +3,25 @@
  * cpu-js, wasm and the peers (tfjs-backend-wasm, onnxruntime-web; one thread each), measured in one
  * process and one run so the ratios are comparable on a noisy machine. Contenders alternate and
  * the best of several rounds counts. Also: relu on data already in wasm memory against the
- * memory-bandwidth ceiling (Float32Array.prototype.set), and the wasm backend's start-up.
+ * memory-bandwidth ceiling (Float32Array.prototype.set), and the wasm backend's start-up. WebGPU
+ * (when an adapter exists; the adapter is printed, and a software one such as SwiftShader says
+ * nothing about real GPUs) is measured with typed arrays (upload, run, read back) and GPU-resident
+ * (buffers already on the device, one dispatch, waiting for the queue).
  *
  *   pnpm bench                                   # N = 65,536 and 4,194,304
  *   pnpm bench -- --n 65536 --only sigmoid,gelu --json
  */
+import { existsSync } from 'node:fs';
 import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
 import { cpuJs } from '@activations/cpu-js';
 import { WasmBackend, wasm } from '@activations/wasm';
+import { type WebGPUBackend, webgpu } from '@activations/webgpu';
 import { zoo } from '@activations/zoo';
 import { sampleInput, throughput, throughputAsync } from './measure.js';
 import { loadOnnxruntimeWeb, loadTfjsWasm, type Peer, type PeerRun } from './peers.js';
 import { plainLoops } from './plain-js.js';
 
-const CONTENDERS = ['plain JS', 'cpu-js', 'wasm', 'tfjs-wasm', 'onnxruntime-web'] as const;
+const CONTENDERS = ['plain JS', 'cpu-js', 'wasm', 'webgpu', 'tfjs-wasm', 'onnxruntime-web'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 interface Row {
@@ -53,6 +58,17 @@ wasmBackend.forwardSync(registry.activation('sigmoid'), new Float32Array(4));
 const firstKernelMs = performance.now() - t1;
 const cpu = (await registry.backend('cpu-js')) as SyncBackend;
 
+// WebGPU: a GPU if there is one, else SwiftShader (Debian's chromium package) in Node
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+registry.registerBackend(webgpu({ allowSoftware: true }));
+const gpuChoice = await registry.selectBackend(['webgpu', 'cpu-js']);
+const gpu = gpuChoice.name === 'webgpu' ? (gpuChoice.backend as WebGPUBackend) : undefined;
+const gpuLabel = gpu
+  ? `${gpu.adapterName}${gpu.software ? ' — a software adapter: the GPU is emulated on this CPU, so its figures say nothing about a real GPU' : ''}`
+  : `unavailable: ${gpuChoice.skipped[0]?.reason}`;
+log(`webgpu: ${gpuLabel}`);
+
 const peers: Peer[] = args.peers ? [await loadTfjsWasm(), await loadOnnxruntimeWeb()] : [];
 for (const peer of peers) if ('error' in peer) log(`(skipping ${peer.name}: ${peer.error})`);
 
@@ -69,6 +85,7 @@ for (const n of args.sizes) {
       'plain JS': { sync: () => plain(x, out) },
       'cpu-js': { sync: () => cpu.forwardSync(act, x, out) },
       wasm: { sync: () => wasmBackend.forwardSync(act, x, out) },
+      ...(gpu ? { webgpu: { async: () => gpu.forward(act, x, out) } } : {}),
     };
     for (const peer of peers) {
       if ('error' in peer) continue;
@@ -132,12 +149,34 @@ for (const n of args.sizes) {
 }
 threaded.dispose();
 
+// webgpu with the data already on the device: one dispatch per call, then wait for the queue
+const resident: Array<{ activation: string; n: number; typed: number; resident: number }> = [];
+if (gpu) {
+  for (const n of args.sizes) {
+    const xb = gpu.createBuffer(sampleInput(n));
+    const yb = gpu.createBuffer(n);
+    for (const id of args.only) {
+      const act = registry.activation(id);
+      const run = async () => {
+        await gpu.forwardBuffer(act, xb, { out: yb });
+        await gpu.device.queue.onSubmittedWorkDone();
+      };
+      let best = 0;
+      for (let round = 0; round < 3; round++) best = Math.max(best, await throughputAsync(run, n, { rounds: 3 }));
+      const typed = rows.find((r) => r.activation === id && r.n === n)?.melemPerSecond.webgpu ?? 0;
+      resident.push({ activation: id, n, typed, resident: best });
+    }
+    xb.destroy();
+    yb.destroy();
+  }
+}
+
 // generated code size: the forward kernels the benchmark ran (as compiled: f32, hybrid or f64)
 let kernelBytes = 0;
 for (const id of args.only) kernelBytes += wasmBackend.kernelBytes(registry.activation(id) as ElementwiseActivation) ?? 0;
 
 if (args.json) {
-  console.log(JSON.stringify({ node: process.version, readyMs, firstKernelMs, kernelBytes, rows, ceiling, threadRows }, null, 2));
+  console.log(JSON.stringify({ node: process.version, webgpu: gpuLabel, readyMs, firstKernelMs, kernelBytes, rows, ceiling, threadRows, resident }, null, 2));
 } else {
   const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
   console.log(`\nMelem/s, Float32Array in → out (copies included), one thread, best of alternating rounds (node ${process.version})`);
@@ -152,6 +191,13 @@ if (args.json) {
   console.log('\nwasm with a worker thread (async API; arrays under 1,048,576 stay on one thread):');
   for (const t of threadRows) {
     console.log(`  ${t.activation.padEnd(8)} N = ${String(t.n).padStart(7)}: one thread ${t.oneThread.toFixed(0)}, with a worker ${t.twoThreads.toFixed(0)} Melem/s → ${t.ratio.toFixed(2)}x`);
+  }
+  if (gpu) {
+    console.log(`\nwebgpu on ${gpuLabel}:`);
+    console.log(`${'activation'.padEnd(11)}${'N'.padStart(9)}${'typed arrays'.padStart(14)}${'GPU-resident'.padStart(14)}  Melem/s`);
+    for (const r of resident) console.log(`${r.activation.padEnd(11)}${String(r.n).padStart(9)}${r.typed.toFixed(0).padStart(14)}${r.resident.toFixed(0).padStart(14)}`);
+  } else {
+    console.log(`\nwebgpu ${gpuLabel}`);
   }
   console.log(`\nwasm backend ready in ${readyMs.toFixed(1)} ms; first kernel (sigmoid: compile + accuracy probe) ${firstKernelMs.toFixed(1)} ms;`);
   console.log(`generated kernels for ${args.only.join(', ')}: ${kernelBytes} bytes of wasm in total (no .wasm files ship).`);

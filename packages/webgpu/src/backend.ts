@@ -3,9 +3,9 @@
 import {
   type Activation,
   ActivationError,
+  type Backend,
   BackendUnavailableError,
   BadInputError,
-  type Backend,
   checkGradient,
   checkInput,
   crossEntropyFromLogProbabilities,

@@ -1,9 +1,12 @@
 import { describeBackendConformance } from '@activations/core/testing';
 import { zoo } from '@activations/zoo';
-import { WebGPUBackend } from './backend.js';
+import { it } from 'vitest';
 import { KNOWN_DEVIATIONS } from './accuracy.js';
+import { unavailable } from './availability.test-util.js';
+import { WebGPUBackend } from './backend.js';
 
-describeBackendConformance({
+if (unavailable) it.skip(`webgpu conformance: ${unavailable}`, () => {});
+else describeBackendConformance({
   name: `webgpu (${typeof window === 'undefined' ? 'Node, npm webgpu' : 'browser'})`,
   create: () => WebGPUBackend.create({ allowSoftware: true }),
   activations: zoo,

@@ -11,8 +11,8 @@ import { findGpu } from './device.js';
 export { type BufferOptions, chunksOf, WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 export { acquireDevice, adapterName, type DeviceOptions, findGpu, isSoftwareAdapter } from './device.js';
 export { elementwiseShader, type KernelShape, softmaxShader } from './kernels.js';
-export { f32Literal, type MathHelper, mathLibrary, TWO_OVER_PI_WORDS } from './wgsl-math.js';
 export { activationFunction, emitFunction, toWGSL, type WgslFunction, type WgslOp, wgslExpression, wgslName } from './wgsl.js';
+export { f32Literal, type MathHelper, mathLibrary, TWO_OVER_PI_WORDS } from './wgsl-math.js';
 
 /**
  * The webgpu backend plugin for the registry (priority 20: preferred over wasm and cpu-js when a

@@ -4,8 +4,8 @@
  * range (`arrayLength`), so one pipeline serves any length and any chunk of a larger array.
  */
 import type { SoftmaxSpec } from '@activations/core';
-import { f32Literal, mathLibrary } from './wgsl-math.js';
 import type { WgslFunction } from './wgsl.js';
+import { f32Literal, mathLibrary } from './wgsl-math.js';
 
 /** Threads per workgroup of the elementwise kernels. */
 export const WORKGROUP = 256;

@@ -237,9 +237,19 @@ export function emitFunction(e: Expr, name: string, specials: { positive: number
 /** The op whose WGSL `toWGSL` writes: f(x), f′(x), or ∂f/∂p for a named parameter. */
 export type WgslOp = 'forward' | 'derivative' | { readonly param: string };
 
-/** A WGSL identifier from an activation id: `leaky-relu` → `leaky_relu`. */
+/** WGSL built-in functions and keywords an activation id could collide with. */
+const RESERVED = new Set(
+  (
+    'abs acos acosh asin asinh atan atanh atan2 ceil clamp cos cosh degrees distance dot exp exp2 floor fma fract ' +
+    'length log log2 max min mix normalize pow radians round saturate select sign sin sinh smoothstep sqrt step ' +
+    'tan tanh trunc all any bitcast fn let var const loop return if else for while switch true false'
+  ).split(' '),
+);
+
+/** A WGSL identifier from an activation id: `leaky-relu` → `leaky_relu`, `tanh` → `tanh_activation`. */
 export function wgslName(id: string, op: WgslOp = 'forward'): string {
-  const base = id.replace(/-/g, '_');
+  const cleaned = id.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9_])/, 'a');
+  const base = RESERVED.has(cleaned) ? `${cleaned}_activation` : cleaned;
   if (op === 'forward') return base;
   return op === 'derivative' ? `${base}_derivative` : `${base}_d_${op.param}`;
 }

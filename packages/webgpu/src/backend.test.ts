@@ -1,0 +1,231 @@
+import {
+  BackendUnavailableError,
+  BadInputError,
+  createRegistry,
+  DeviceLostError,
+  type ElementwiseActivation,
+  float32Error,
+  softmaxRows,
+  type VectorActivation,
+} from '@activations/core';
+import { CpuJsBackend, cpuJs } from '@activations/cpu-js';
+import { zoo } from '@activations/zoo';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unavailable } from './availability.test-util.js';
+import { WebGPUBackend, webgpu } from './index.js';
+import { toWGSL } from './wgsl.js';
+
+const registry = createRegistry({ activations: zoo });
+const act = (id: string, params?: Record<string, unknown>) => registry.activation(id, params) as ElementwiseActivation;
+
+function ramp(n: number, lo = -10, hi = 10): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / Math.max(1, n - 1));
+}
+
+function worstUlps(got: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, float32Error(got[i]!, expected[i]!));
+  return worst;
+}
+
+let backend: WebGPUBackend;
+beforeAll(async () => {
+  if (unavailable) return;
+  backend = await WebGPUBackend.create({ allowSoftware: true });
+});
+afterAll(() => backend?.dispose());
+
+describe.skipIf(unavailable)('webgpu backend', () => {
+  it('names its adapter and says whether it is a software one', () => {
+    expect(backend.adapterName.length).toBeGreaterThan(0);
+    expect(backend.software).toBe(/swiftshader/i.test(backend.adapterName));
+  });
+
+  it('compiles the exported WGSL of every activation on the device without errors', async () => {
+    for (const d of zoo) {
+      if (d.kind !== 'elementwise') continue;
+      for (const op of ['forward', 'derivative'] as const) {
+        const module = backend.device.createShaderModule({ code: toWGSL(d.create(), op) });
+        const info = await module.getCompilationInfo();
+        expect(info.messages.filter((m) => m.type === 'error').map((m) => m.message), `${d.id} ${op}`).toEqual([]);
+      }
+    }
+  });
+
+  it('reduces sin and cos arguments exactly over the whole float32 range', async () => {
+    const xs: number[] = [];
+    let s = 7;
+    for (let i = 0; i < 20000; i++) {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      const exponent = (s % 254) - 126; // every binade
+      s = (s * 1664525 + 1013904223) >>> 0;
+      xs.push((s & 1 ? -1 : 1) * (1 + (s >>> 8) / 2 ** 24) * 2 ** exponent);
+    }
+    // float32 values whose multiples of π/2 are closest (hard cases for any reduction)
+    xs.push(1.0e22, 8.5e8, 16367173, 13176795, Math.PI / 2, Math.PI, 105414350, 3.4028234663852886e38);
+    const x = Float32Array.from(xs);
+    for (const id of ['sin']) {
+      const a = act(id);
+      const y = await backend.forward(a, x);
+      const d = await backend.derivative(a, x);
+      const sinWorst = worstUlps(y, Array.from(x, (v) => Math.sin(v)));
+      const cosWorst = worstUlps(d, Array.from(x, (v) => Math.cos(v)));
+      expect(sinWorst).toBeLessThanOrEqual(2);
+      expect(cosWorst).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('chains 10 activations on GPU-resident buffers and reads back once, matching cpu-js', async () => {
+    const chain = ['gelu', 'tanh', 'silu', 'sigmoid', 'elu', 'mish', 'softsign', 'leaky-relu', 'softplus', 'selu'].map((id) => act(id));
+    const x = ramp(100_003, -6, 6);
+    const cpu = new CpuJsBackend();
+    let expected = x;
+    for (const a of chain) expected = cpu.forwardSync(a, expected);
+    const input = backend.createBuffer(x);
+    let buffer = input;
+    const encoder = backend.device.createCommandEncoder();
+    for (const [k, a] of chain.entries()) {
+      // half recorded into our encoder, half submitted directly; the first one in place
+      const out = k === 0 ? buffer : undefined;
+      buffer = await backend.forwardBuffer(a, buffer, { ...(out ? { out } : {}), ...(k < 5 ? { encoder } : {}) });
+      if (k === 4) backend.device.queue.submit([encoder.finish()]);
+    }
+    const got = await backend.read(buffer);
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / (1e-6 + Math.abs(expected[i]!)));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('runs in place and with out aliasing dy on GPU buffers', async () => {
+    const x = ramp(1000);
+    const dy = ramp(1000, 2, -2);
+    const a = act('elu');
+    const expectedForward = await backend.forward(a, x);
+    const expectedBackward = await backend.backward(a, x, dy);
+    const inPlace = backend.createBuffer(x);
+    await backend.forwardBuffer(a, inPlace, { out: inPlace });
+    expect(await backend.read(inPlace)).toEqual(expectedForward);
+    const [xb, dyb] = [backend.createBuffer(x), backend.createBuffer(dy)];
+    await backend.backwardBuffer(a, xb, dyb, { out: dyb });
+    expect(await backend.read(dyb)).toEqual(expectedBackward);
+    const [xb2, dyb2] = [backend.createBuffer(x), backend.createBuffer(dy)];
+    await backend.backwardBuffer(a, xb2, dyb2, { out: xb2 });
+    expect(await backend.read(xb2)).toEqual(expectedBackward);
+    const d = await backend.derivativeBuffer(a, backend.createBuffer(x), { length: 10 });
+    expect(await backend.read(d)).toEqual(await backend.derivative(a, x.subarray(0, 10)));
+  });
+
+  it('splits arrays beyond the binding size into chunks and loops beyond the workgroup limit', async () => {
+    const small = await WebGPUBackend.create({ allowSoftware: true, maxBindingElements: 1000, maxWorkgroups: 2 });
+    try {
+      const x = ramp(10_037, -20, 20);
+      for (const id of ['gelu', 'relu', 'tanh']) {
+        expect(await small.forward(act(id), x)).toEqual(await backend.forward(act(id), x));
+      }
+      const softmax = registry.activation('softmax', { rowLength: 7 }) as VectorActivation;
+      const rows = x.subarray(0, 7 * 1433);
+      expect(await small.forward(softmax, rows)).toEqual(await backend.forward(softmax, rows));
+      await expect(small.forward(registry.activation('softmax', { rowLength: 2000 }), new Float32Array(4000))).rejects.toThrow(/longer than this device binds at once/);
+    } finally {
+      small.dispose();
+    }
+  });
+
+  it('gives each of many concurrent calls its own result', async () => {
+    const ids = ['relu', 'gelu', 'tanh', 'sigmoid', 'elu', 'softplus', 'silu', 'mish'];
+    const jobs = Array.from({ length: 40 }, (_, k) => {
+      const a = act(ids[k % ids.length]!);
+      const x = ramp(500 + 37 * k, -k, k + 1);
+      const op = k % 3;
+      const dy = ramp(x.length, 1, -1);
+      const run = op === 0 ? backend.forward(a, x) : op === 1 ? backend.derivative(a, x) : backend.backward(a, x, dy);
+      const reference = (i: number) => (op === 0 ? a.forward(x[i]!) : op === 1 ? a.derivative(x[i]!) : dy[i]! * a.derivative(x[i]!));
+      return run.then((y) => ({ y, expected: Array.from(x, (_, i) => reference(i)) }));
+    });
+    for (const { y, expected } of await Promise.all(jobs)) {
+      expect(y.length).toBe(expected.length);
+      let worst = 0;
+      for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i]! - expected[i]!) / (1e-30 + Math.abs(expected[i]!)));
+      expect(worst).toBeLessThan(1e-3);
+    }
+  });
+
+  it('reuses pipelines and pooled buffers across calls', async () => {
+    const a = act('softsign');
+    const x = ramp(4096);
+    await backend.forward(a, x);
+    const [pipelines, bytes] = [backend.cachedPipelines, backend.pooledBytes];
+    for (let k = 0; k < 5; k++) await backend.forward(a, x);
+    expect(backend.cachedPipelines).toBe(pipelines);
+    expect(backend.pooledBytes).toBe(bytes);
+  });
+
+  it('computes softmax rows holding ±∞ and NaN like the float64 reference, on typed arrays and GPU buffers', async () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const x = Float32Array.of(1, inf, 2, inf, -inf, -inf, -inf, -inf, 0, Number.NaN, 1, 2, -inf, 3, 5, 1, 1e30, -1e30, 0, -0);
+    for (const id of ['softmax', 'log-softmax', 'softmin']) {
+      const a = registry.activation(id, { rowLength: 4 }) as VectorActivation;
+      const expected = new Float64Array(x.length);
+      softmaxRows(a.softmax, x, 4, expected);
+      const got = await backend.forward(a, x);
+      expect(worstUlps(got, expected), id).toBeLessThanOrEqual(4);
+      const onGpu = await backend.read(await backend.forwardBuffer(a, backend.createBuffer(x)));
+      expect(onGpu).toEqual(got);
+    }
+  });
+
+  it('rejects what is not a GPU buffer, too-short buffers and aliased softmax output with BadInputError', async () => {
+    const a = act('relu');
+    await expect(backend.forwardBuffer(a, new Float32Array(4) as unknown as GPUBuffer)).rejects.toThrow(/must be a GPUBuffer/);
+    const b = backend.createBuffer(4);
+    await expect(backend.forwardBuffer(a, b, { length: 5 })).rejects.toThrow(/holds 4 floats, fewer than the 5/);
+    const softmax = registry.activation('softmax', { rowLength: 2 });
+    await expect(backend.forwardBuffer(softmax, b, { out: b })).rejects.toBeInstanceOf(BadInputError);
+    const mappable = backend.device.createBuffer({ size: 16, usage: 0x1 | 0x8 });
+    await expect(backend.forwardBuffer(a, mappable)).rejects.toThrow(/needs usage STORAGE/);
+    mappable.destroy();
+  });
+
+  it('destroys every buffer it made on dispose(), and leaves a shared device alive', async () => {
+    const shared = await WebGPUBackend.create({ device: backend.device });
+    const buffer = shared.createBuffer(ramp(64));
+    await shared.forward(act('relu'), ramp(64));
+    shared.dispose();
+    await expect(shared.forward(act('relu'), ramp(4))).rejects.toBeInstanceOf(BackendUnavailableError);
+    backend.device.pushErrorScope('validation');
+    const encoder = backend.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, backend.createBuffer(64), 0, 256);
+    backend.device.queue.submit([encoder.finish()]);
+    const error = await backend.device.popErrorScope();
+    expect(error?.message).toMatch(/destroyed/i);
+    expect((await backend.forward(act('relu'), Float32Array.of(-1, 2)))[1]).toBe(2);
+  });
+});
+
+describe.skipIf(unavailable)('webgpu in the registry', () => {
+  it("is skipped by 'auto' on a software adapter unless allowed, with the reason", async () => {
+    const r = createRegistry({ activations: zoo, backends: [webgpu(), cpuJs()] });
+    const choice = await r.selectBackend('auto');
+    if (backend.software) {
+      expect(choice.name).toBe('cpu-js');
+      expect(choice.skipped[0]?.reason).toMatch(/software adapter .*allowSoftware: true/);
+    } else {
+      expect(choice.name).toBe('webgpu');
+    }
+    r.dispose();
+  });
+
+  it('turns device loss into DeviceLostError, and the registry re-creates the backend', async () => {
+    const r = createRegistry({ activations: zoo, backends: [webgpu({ allowSoftware: true }), cpuJs()] });
+    const first = (await r.backend('auto')) as WebGPUBackend;
+    expect(first.name).toBe('webgpu');
+    first.device.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(first.forward(act('relu'), ramp(8))).rejects.toBeInstanceOf(DeviceLostError);
+    r.invalidate('webgpu');
+    const second = await r.backend('auto');
+    expect(second).not.toBe(first);
+    expect(Array.from(await second.forward(act('relu'), Float32Array.of(-1, 3)))).toEqual([0, 3]);
+    r.dispose();
+  });
+});
