@@ -7,6 +7,14 @@ import { toText } from './print.js';
 const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' });
 
 describe('user-defined activations', () => {
+  it('gives two definitions sharing an id different keys, so backends never mix their kernels', () => {
+    const a = defineActivation({ id: 'key-test', forward: 'x * x' }).create();
+    const b = defineActivation({ id: 'key-test', forward: 'exp(x)' }).create();
+    expect(a.key).toBe('key-test{}');
+    expect(b.key).toBe('key-test#2{}');
+    expect(defineActivation({ id: 'key-test', forward: 'x' }).create().key).toBe('key-test#3{}');
+  });
+
   it('get a symbolic derivative, bounds and properties for free', () => {
     const act = quickGelu.create();
     expect(act.forward(1)).toBeCloseTo(0.8457957659328212, 15);

@@ -171,7 +171,10 @@ interface ActivationBase<D> {
   readonly aliases: readonly string[];
   /** Every parameter's value, defaults included. */
   readonly params: ParamValues;
-  /** A string unique to (id, params): backends cache compiled kernels under it. */
+  /**
+   * A string unique to (definition, params): backends cache compiled kernels under it. It is
+   * `id{params}` ('gelu{}'), with `#n` after the id for the n-th definition reusing an id.
+   */
   readonly key: string;
   readonly bounds: Bounds;
   readonly properties: Properties;
@@ -305,12 +308,19 @@ function derivedProperties(output: Interval, declared: DeclaredProperties): Prop
   });
 }
 
+/** How many definitions have used each id: a second definition of 'x' gets keys 'x#2{…}'. */
+const definitionsById = new Map<string, number>();
+
 function makeCreate<A extends { params: ParamValues }>(
   spec: CommonSpec,
   specs: Readonly<Record<string, ParamSpec>>,
   build: (values: ParamValues, key: string) => A,
 ): (params?: Readonly<Record<string, unknown>> | string) => A {
   const cache = new Map<string, A>();
+  // keys are unique per definition, so two definitions sharing an id never share compiled kernels
+  const serial = (definitionsById.get(spec.id) ?? 0) + 1;
+  definitionsById.set(spec.id, serial);
+  const keyBase = serial === 1 ? spec.id : `${spec.id}#${serial}`;
   const presets = spec.presets ?? {};
   return (given = {}) => {
     let values: Readonly<Record<string, unknown>>;
@@ -332,7 +342,7 @@ function makeCreate<A extends { params: ParamValues }>(
     const resolved = resolveParams(spec.id, specs, values, presets);
     const problem = spec.validate?.(resolved);
     if (problem) throw new BadParameterError(spec.id, problem.parameter, resolved[problem.parameter], problem.expected);
-    const key = `${spec.id}${JSON.stringify(resolved)}`;
+    const key = `${keyBase}${JSON.stringify(resolved)}`;
     let activation = cache.get(key);
     if (!activation) {
       activation = build(resolved, key);

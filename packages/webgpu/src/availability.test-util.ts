@@ -9,7 +9,11 @@ import { acquireDevice } from './device.js';
 function required(): boolean {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   // in the browser project the adapter must exist: Chromium was launched with WebGPU on
-  return p?.env === undefined || p.env.ACTIVATIONS_REQUIRE_WEBGPU === '1' || typeof window !== 'undefined';
+  return (
+    p?.env === undefined ||
+    p.env.ACTIVATIONS_REQUIRE_WEBGPU === '1' ||
+    typeof window !== 'undefined'
+  );
 }
 
 async function probe(): Promise<string | undefined> {
@@ -25,5 +29,7 @@ if (unavailable !== undefined && required()) {
   throw new Error(`WebGPU is required here but unavailable: ${unavailable}`);
 }
 if (unavailable !== undefined) {
-  console.warn(`skipping the WebGPU tests: ${unavailable} (install Debian's chromium and libvulkan1 to run them on SwiftShader)`);
+  console.warn(
+    `skipping the WebGPU tests: ${unavailable} (install Debian's chromium and libvulkan1 to run them on SwiftShader)`,
+  );
 }

@@ -12,11 +12,12 @@ import { CpuJsBackend, cpuJs } from '@activations/cpu-js';
 import { zoo } from '@activations/zoo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unavailable } from './availability.test-util.js';
-import { WebGPUBackend, webgpu } from './index.js';
+import { PROBE_ULPS, WebGPUBackend, webgpu } from './index.js';
 import { toWGSL } from './wgsl.js';
 
 const registry = createRegistry({ activations: zoo });
-const act = (id: string, params?: Record<string, unknown>) => registry.activation(id, params) as ElementwiseActivation;
+const act = (id: string, params?: Record<string, unknown>) =>
+  registry.activation(id, params) as ElementwiseActivation;
 
 function ramp(n: number, lo = -10, hi = 10): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / Math.max(1, n - 1));
@@ -45,11 +46,43 @@ describe.skipIf(unavailable)('webgpu backend', () => {
     for (const d of zoo) {
       if (d.kind !== 'elementwise') continue;
       for (const op of ['forward', 'derivative'] as const) {
-        const module = backend.device.createShaderModule({ code: toWGSL(d.create(), op) });
-        const info = await module.getCompilationInfo();
-        expect(info.messages.filter((m) => m.type === 'error').map((m) => m.message), `${d.id} ${op}`).toEqual([]);
+        for (const precision of ['f32', 'df32'] as const) {
+          const module = backend.device.createShaderModule({
+            code: toWGSL(d.create(), op, { precision }),
+          });
+          const info = await module.getCompilationInfo();
+          expect(
+            info.messages.filter((m) => m.type === 'error').map((m) => m.message),
+            `${d.id} ${op} ${precision}`,
+          ).toEqual([]);
+        }
       }
     }
+  });
+
+  it('keeps float32 kernels that meet the probe and moves the others to double-float', async () => {
+    expect(await backend.precisionOf(act('relu'))).toEqual({ precision: 'f32', float32Ulps: 0 });
+    const sigmoid = await backend.precisionOf(act('sigmoid'));
+    expect(sigmoid.precision).toBe('f32');
+    expect(sigmoid.float32Ulps).toBeLessThanOrEqual(PROBE_ULPS);
+    // silu′ = σ(x)(1 + x·σ(-x)) cancels near its root x ≈ -1.278: hundreds of ULP in float32
+    const silu = await backend.precisionOf(act('silu'), 'derivative');
+    expect(silu.precision).toBe('df32');
+    expect(silu.float32Ulps).toBeGreaterThan(100);
+    const x = Float32Array.from([-1.2784645, -1.2784646, -1.25, -1.3]);
+    const y = await backend.derivative(act('silu'), x);
+    const expected = Array.from(x, (v) => act('silu').derivative(v));
+    expect(worstUlps(y, expected)).toBeLessThanOrEqual(4);
+    const forced = await WebGPUBackend.create({
+      allowSoftware: true,
+      precision: 'f32',
+      device: backend.device,
+    });
+    expect(await forced.precisionOf(act('silu'), 'derivative')).toEqual({
+      precision: 'f32',
+      float32Ulps: Number.NaN,
+    });
+    forced.dispose();
   });
 
   it('reduces sin and cos arguments exactly over the whole float32 range', async () => {
@@ -62,21 +95,47 @@ describe.skipIf(unavailable)('webgpu backend', () => {
       xs.push((s & 1 ? -1 : 1) * (1 + (s >>> 8) / 2 ** 24) * 2 ** exponent);
     }
     // float32 values whose multiples of π/2 are closest (hard cases for any reduction)
-    xs.push(1.0e22, 8.5e8, 16367173, 13176795, Math.PI / 2, Math.PI, 105414350, 3.4028234663852886e38);
+    xs.push(
+      1.0e22,
+      8.5e8,
+      16367173,
+      13176795,
+      Math.PI / 2,
+      Math.PI,
+      105414350,
+      3.4028234663852886e38,
+    );
     const x = Float32Array.from(xs);
     for (const id of ['sin']) {
       const a = act(id);
       const y = await backend.forward(a, x);
       const d = await backend.derivative(a, x);
-      const sinWorst = worstUlps(y, Array.from(x, (v) => Math.sin(v)));
-      const cosWorst = worstUlps(d, Array.from(x, (v) => Math.cos(v)));
+      const sinWorst = worstUlps(
+        y,
+        Array.from(x, (v) => Math.sin(v)),
+      );
+      const cosWorst = worstUlps(
+        d,
+        Array.from(x, (v) => Math.cos(v)),
+      );
       expect(sinWorst).toBeLessThanOrEqual(2);
       expect(cosWorst).toBeLessThanOrEqual(2);
     }
   });
 
   it('chains 10 activations on GPU-resident buffers and reads back once, matching cpu-js', async () => {
-    const chain = ['gelu', 'tanh', 'silu', 'sigmoid', 'elu', 'mish', 'softsign', 'leaky-relu', 'softplus', 'selu'].map((id) => act(id));
+    const chain = [
+      'gelu',
+      'tanh',
+      'silu',
+      'sigmoid',
+      'elu',
+      'mish',
+      'softsign',
+      'leaky-relu',
+      'softplus',
+      'selu',
+    ].map((id) => act(id));
     const x = ramp(100_003, -6, 6);
     const cpu = new CpuJsBackend();
     let expected = x;
@@ -87,12 +146,16 @@ describe.skipIf(unavailable)('webgpu backend', () => {
     for (const [k, a] of chain.entries()) {
       // half recorded into our encoder, half submitted directly; the first one in place
       const out = k === 0 ? buffer : undefined;
-      buffer = await backend.forwardBuffer(a, buffer, { ...(out ? { out } : {}), ...(k < 5 ? { encoder } : {}) });
+      buffer = await backend.forwardBuffer(a, buffer, {
+        ...(out ? { out } : {}),
+        ...(k < 5 ? { encoder } : {}),
+      });
       if (k === 4) backend.device.queue.submit([encoder.finish()]);
     }
     const got = await backend.read(buffer);
     let worst = 0;
-    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / (1e-6 + Math.abs(expected[i]!)));
+    for (let i = 0; i < x.length; i++)
+      worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / (1e-6 + Math.abs(expected[i]!)));
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -116,7 +179,11 @@ describe.skipIf(unavailable)('webgpu backend', () => {
   });
 
   it('splits arrays beyond the binding size into chunks and loops beyond the workgroup limit', async () => {
-    const small = await WebGPUBackend.create({ allowSoftware: true, maxBindingElements: 1000, maxWorkgroups: 2 });
+    const small = await WebGPUBackend.create({
+      allowSoftware: true,
+      maxBindingElements: 1000,
+      maxWorkgroups: 2,
+    });
     try {
       const x = ramp(10_037, -20, 20);
       for (const id of ['gelu', 'relu', 'tanh']) {
@@ -125,7 +192,9 @@ describe.skipIf(unavailable)('webgpu backend', () => {
       const softmax = registry.activation('softmax', { rowLength: 7 }) as VectorActivation;
       const rows = x.subarray(0, 7 * 1433);
       expect(await small.forward(softmax, rows)).toEqual(await backend.forward(softmax, rows));
-      await expect(small.forward(registry.activation('softmax', { rowLength: 2000 }), new Float32Array(4000))).rejects.toThrow(/longer than this device binds at once/);
+      await expect(
+        small.forward(registry.activation('softmax', { rowLength: 2000 }), new Float32Array(4000)),
+      ).rejects.toThrow(/longer than this device binds at once/);
     } finally {
       small.dispose();
     }
@@ -138,14 +207,21 @@ describe.skipIf(unavailable)('webgpu backend', () => {
       const x = ramp(500 + 37 * k, -k, k + 1);
       const op = k % 3;
       const dy = ramp(x.length, 1, -1);
-      const run = op === 0 ? backend.forward(a, x) : op === 1 ? backend.derivative(a, x) : backend.backward(a, x, dy);
-      const reference = (i: number) => (op === 0 ? a.forward(x[i]!) : op === 1 ? a.derivative(x[i]!) : dy[i]! * a.derivative(x[i]!));
+      const run =
+        op === 0
+          ? backend.forward(a, x)
+          : op === 1
+            ? backend.derivative(a, x)
+            : backend.backward(a, x, dy);
+      const reference = (i: number) =>
+        op === 0 ? a.forward(x[i]!) : op === 1 ? a.derivative(x[i]!) : dy[i]! * a.derivative(x[i]!);
       return run.then((y) => ({ y, expected: Array.from(x, (_, i) => reference(i)) }));
     });
     for (const { y, expected } of await Promise.all(jobs)) {
       expect(y.length).toBe(expected.length);
       let worst = 0;
-      for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i]! - expected[i]!) / (1e-30 + Math.abs(expected[i]!)));
+      for (let i = 0; i < y.length; i++)
+        worst = Math.max(worst, Math.abs(y[i]! - expected[i]!) / (1e-30 + Math.abs(expected[i]!)));
       expect(worst).toBeLessThan(1e-3);
     }
   });
@@ -162,7 +238,28 @@ describe.skipIf(unavailable)('webgpu backend', () => {
 
   it('computes softmax rows holding ±∞ and NaN like the float64 reference, on typed arrays and GPU buffers', async () => {
     const inf = Number.POSITIVE_INFINITY;
-    const x = Float32Array.of(1, inf, 2, inf, -inf, -inf, -inf, -inf, 0, Number.NaN, 1, 2, -inf, 3, 5, 1, 1e30, -1e30, 0, -0);
+    const x = Float32Array.of(
+      1,
+      inf,
+      2,
+      inf,
+      -inf,
+      -inf,
+      -inf,
+      -inf,
+      0,
+      Number.NaN,
+      1,
+      2,
+      -inf,
+      3,
+      5,
+      1,
+      1e30,
+      -1e30,
+      0,
+      -0,
+    );
     for (const id of ['softmax', 'log-softmax', 'softmin']) {
       const a = registry.activation(id, { rowLength: 4 }) as VectorActivation;
       const expected = new Float64Array(x.length);
@@ -176,11 +273,17 @@ describe.skipIf(unavailable)('webgpu backend', () => {
 
   it('rejects what is not a GPU buffer, too-short buffers and aliased softmax output with BadInputError', async () => {
     const a = act('relu');
-    await expect(backend.forwardBuffer(a, new Float32Array(4) as unknown as GPUBuffer)).rejects.toThrow(/must be a GPUBuffer/);
+    await expect(
+      backend.forwardBuffer(a, new Float32Array(4) as unknown as GPUBuffer),
+    ).rejects.toThrow(/must be a GPUBuffer/);
     const b = backend.createBuffer(4);
-    await expect(backend.forwardBuffer(a, b, { length: 5 })).rejects.toThrow(/holds 4 floats, fewer than the 5/);
+    await expect(backend.forwardBuffer(a, b, { length: 5 })).rejects.toThrow(
+      /holds 4 floats, fewer than the 5/,
+    );
     const softmax = registry.activation('softmax', { rowLength: 2 });
-    await expect(backend.forwardBuffer(softmax, b, { out: b })).rejects.toBeInstanceOf(BadInputError);
+    await expect(backend.forwardBuffer(softmax, b, { out: b })).rejects.toBeInstanceOf(
+      BadInputError,
+    );
     const mappable = backend.device.createBuffer({ size: 16, usage: 0x1 | 0x8 });
     await expect(backend.forwardBuffer(a, mappable)).rejects.toThrow(/needs usage STORAGE/);
     mappable.destroy();
@@ -191,7 +294,9 @@ describe.skipIf(unavailable)('webgpu backend', () => {
     const buffer = shared.createBuffer(ramp(64));
     await shared.forward(act('relu'), ramp(64));
     shared.dispose();
-    await expect(shared.forward(act('relu'), ramp(4))).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(shared.forward(act('relu'), ramp(4))).rejects.toBeInstanceOf(
+      BackendUnavailableError,
+    );
     backend.device.pushErrorScope('validation');
     const encoder = backend.device.createCommandEncoder();
     encoder.copyBufferToBuffer(buffer, 0, backend.createBuffer(64), 0, 256);
@@ -216,7 +321,10 @@ describe.skipIf(unavailable)('webgpu in the registry', () => {
   });
 
   it('turns device loss into DeviceLostError, and the registry re-creates the backend', async () => {
-    const r = createRegistry({ activations: zoo, backends: [webgpu({ allowSoftware: true }), cpuJs()] });
+    const r = createRegistry({
+      activations: zoo,
+      backends: [webgpu({ allowSoftware: true }), cpuJs()],
+    });
     const first = (await r.backend('auto')) as WebGPUBackend;
     expect(first.name).toBe('webgpu');
     first.device.destroy();

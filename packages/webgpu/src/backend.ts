@@ -27,9 +27,28 @@ import {
   type VectorActivation,
 } from '@activations/core';
 import { acquireDevice, adapterName, type DeviceOptions, MAP_READ_MODE, Usage } from './device.js';
-import { bindingsOf, elementwiseShader, type KernelShape, softmaxShader, WORKGROUP } from './kernels.js';
+import {
+  bindingsOf,
+  elementwiseShader,
+  type KernelShape,
+  softmaxShader,
+  WORKGROUP,
+} from './kernels.js';
 import { BufferPool } from './pool.js';
-import { activationFunction, type WgslOp } from './wgsl.js';
+import { activationFunction, type Precision, type WgslOp } from './wgsl.js';
+import { accuracyInputs, float32Error } from '@activations/core';
+
+/** A float32 kernel is kept when its worst error on the probe inputs is at most this (else double-float). */
+export const PROBE_ULPS = 3;
+/** Absolute error that counts as exact in the probe: a flushed subnormal times a modest factor. */
+const FLUSH_FLOOR = 2 ** -116;
+
+/** How one op of an activation is computed, after the probe. */
+export interface PrecisionReport {
+  readonly precision: Precision;
+  /** Worst float32 ULP error of the float32 kernel on core's accuracy inputs. */
+  readonly float32Ulps: number;
+}
 
 const NAME = 'webgpu';
 const FLOAT = 4;
@@ -47,6 +66,12 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   readonly maxBindingElements?: number;
   /** Largest workgroup count per dispatch (default: the device's limit, 65,535); beyond it a grid-stride loop. */
   readonly maxWorkgroups?: number;
+  /**
+   * 'auto' (default): each kernel is first compiled in float32 and run on core's accuracy inputs;
+   * if it misses PROBE_ULPS there it is recompiled in double-float arithmetic. 'f32' or 'df32'
+   * force one.
+   */
+  readonly precision?: 'auto' | Precision;
 }
 
 /** Options of the GPU-resident methods. */
@@ -73,9 +98,13 @@ interface Bound {
 export function chunksOf(n: number, unit: number, maxElements: number): [number, number][] {
   if (n <= maxElements) return [[0, n]];
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  const step = Math.floor(maxElements / ((unit * ALIGN) / gcd(unit, ALIGN))) * ((unit * ALIGN) / gcd(unit, ALIGN));
+  const step =
+    Math.floor(maxElements / ((unit * ALIGN) / gcd(unit, ALIGN))) *
+    ((unit * ALIGN) / gcd(unit, ALIGN));
   if (step === 0) {
-    throw new BadInputError(`A row of ${unit} floats is longer than this device binds at once (${maxElements}); use shorter rows or another backend.`);
+    throw new BadInputError(
+      `A row of ${unit} floats is longer than this device binds at once (${maxElements}); use shorter rows or another backend.`,
+    );
   }
   const chunks: [number, number][] = [];
   for (let start = 0; start < n; start += step) chunks.push([start, Math.min(step, n - start)]);
@@ -83,7 +112,13 @@ export function chunksOf(n: number, unit: number, maxElements: number): [number,
 }
 
 function isGpuBuffer(value: unknown): value is GPUBuffer {
-  return typeof value === 'object' && value !== null && typeof (value as GPUBuffer).size === 'number' && typeof (value as GPUBuffer).usage === 'number' && typeof (value as GPUBuffer).destroy === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as GPUBuffer).size === 'number' &&
+    typeof (value as GPUBuffer).usage === 'number' &&
+    typeof (value as GPUBuffer).destroy === 'function'
+  );
 }
 
 /**
@@ -111,10 +146,18 @@ export class WebGPUBackend implements Backend {
   readonly #rowInfo = new Map<number, GPUBuffer>();
   readonly #maxBinding: number;
   readonly #maxWorkgroups: number;
+  readonly #precision: 'auto' | Precision;
+  readonly #precisions = new Map<string, Promise<PrecisionReport>>();
   #lost: string | undefined;
   #disposed = false;
 
-  private constructor(device: GPUDevice, info: GPUAdapterInfo | undefined, software: boolean, owns: boolean, options: WebGPUBackendOptions) {
+  private constructor(
+    device: GPUDevice,
+    info: GPUAdapterInfo | undefined,
+    software: boolean,
+    owns: boolean,
+    options: WebGPUBackendOptions,
+  ) {
     this.#device = device;
     this.adapterInfo = info;
     this.software = software;
@@ -122,7 +165,11 @@ export class WebGPUBackend implements Backend {
     this.#pool = new BufferPool(device);
     const bindable = Math.floor(device.limits.maxStorageBufferBindingSize / FLOAT / ALIGN) * ALIGN;
     this.#maxBinding = Math.max(ALIGN, Math.min(bindable, options.maxBindingElements ?? bindable));
-    this.#maxWorkgroups = Math.max(1, Math.min(device.limits.maxComputeWorkgroupsPerDimension, options.maxWorkgroups ?? 65535));
+    this.#maxWorkgroups = Math.max(
+      1,
+      Math.min(device.limits.maxComputeWorkgroupsPerDimension, options.maxWorkgroups ?? 65535),
+    );
+    this.#precision = options.precision ?? 'auto';
     void device.lost.then((info) => {
       if (!this.#disposed) this.#lost = info.message || info.reason || 'unknown reason';
     });
@@ -160,7 +207,11 @@ export class WebGPUBackend implements Backend {
   }
 
   #alive(): void {
-    if (this.#disposed) throw new BackendUnavailableError(NAME, 'this backend was disposed; ask the registry for a new one.');
+    if (this.#disposed)
+      throw new BackendUnavailableError(
+        NAME,
+        'this backend was disposed; ask the registry for a new one.',
+      );
     if (this.#lost !== undefined) throw new DeviceLostError(NAME, this.#lost);
   }
 
@@ -171,7 +222,8 @@ export class WebGPUBackend implements Backend {
     } catch (error) {
       if (error instanceof ActivationError) throw error;
       await Promise.resolve();
-      if (this.#lost !== undefined || this.#disposed) throw new DeviceLostError(NAME, this.#lost ?? 'the backend was disposed');
+      if (this.#lost !== undefined || this.#disposed)
+        throw new DeviceLostError(NAME, this.#lost ?? 'the backend was disposed');
       throw error;
     }
   }
@@ -181,20 +233,94 @@ export class WebGPUBackend implements Backend {
     if (!pending) {
       const code = source();
       const module = this.#device.createShaderModule({ code, label: key });
-      pending = this.#device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key }).catch(async (error: unknown) => {
-        this.#pipelines.delete(key);
-        const info = await module.getCompilationInfo().catch(() => undefined);
-        const messages = info?.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n') ?? '';
-        throw new Error(`WGSL for ${key} did not compile (please report this): ${error instanceof Error ? error.message : String(error)}\n${messages}`);
-      });
+      pending = this.#device
+        .createComputePipelineAsync({
+          layout: 'auto',
+          compute: { module, entryPoint: 'main' },
+          label: key,
+        })
+        .catch(async (error: unknown) => {
+          this.#pipelines.delete(key);
+          const info = await module.getCompilationInfo().catch(() => undefined);
+          const messages =
+            info?.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n') ?? '';
+          throw new Error(
+            `WGSL for ${key} did not compile (please report this): ${error instanceof Error ? error.message : String(error)}\n${messages}`,
+          );
+        });
       this.#pipelines.set(key, pending);
     }
     return pending;
   }
 
-  #elementwisePipeline(act: ElementwiseActivation, op: ElementwiseOp, shape: KernelShape): Promise<GPUComputePipeline> {
+  #elementwisePipeline(
+    act: ElementwiseActivation,
+    op: ElementwiseOp,
+    shape: KernelShape,
+    precision: Precision,
+  ): Promise<GPUComputePipeline> {
     const opKey = typeof op === 'string' ? op : `d/d${op.param}`;
-    return this.#pipeline(`${act.key}|${opKey}|${shape}`, () => elementwiseShader(activationFunction(act, op as WgslOp, 'act_f'), shape));
+    return this.#pipeline(`${act.key}|${opKey}|${shape}|${precision}`, () =>
+      elementwiseShader(activationFunction(act, op as WgslOp, 'act_f', precision), shape),
+    );
+  }
+
+  /**
+   * The arithmetic an op runs in: float32 when its float32 kernel stays within PROBE_ULPS of the
+   * float64 reference on core's accuracy inputs, double-float otherwise (decided once per op).
+   */
+  #precisionOf(act: ElementwiseActivation, op: ElementwiseOp): Promise<PrecisionReport> {
+    if (this.#precision !== 'auto')
+      return Promise.resolve({ precision: this.#precision, float32Ulps: Number.NaN });
+    const key = `${act.key}|${typeof op === 'string' ? op : `d/d${op.param}`}`;
+    let pending = this.#precisions.get(key);
+    if (!pending) {
+      pending = (async (): Promise<PrecisionReport> => {
+        const reference =
+          op === 'forward'
+            ? act.forward
+            : op === 'derivative'
+              ? act.derivative
+              : (v: number) => act.paramDerivative(op.param, v);
+        const x = accuracyInputs();
+        const y = new Float32Array(x.length);
+        await this.#roundTrip(
+          await this.#elementwisePipeline(act, op, 'map', 'f32'),
+          x,
+          undefined,
+          y,
+          1,
+        );
+        let worst = 0;
+        for (let i = 0; i < x.length; i++) {
+          const expected = reference(x[i]!);
+          if (Math.abs(y[i]! - expected) > FLUSH_FLOOR)
+            worst = Math.max(worst, float32Error(y[i]!, expected));
+        }
+        return { precision: worst <= PROBE_ULPS ? 'f32' : 'df32', float32Ulps: worst };
+      })();
+      pending.catch(() => this.#precisions.delete(key));
+      this.#precisions.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** How an op of an activation computes (probing it first if needed): float32 or double-float. */
+  async precisionOf(
+    act: ElementwiseActivation,
+    op: 'forward' | 'derivative' = 'forward',
+  ): Promise<PrecisionReport> {
+    this.#alive();
+    return this.#guard(this.#precisionOf(act, op));
+  }
+
+  async #opPipeline(
+    act: ElementwiseActivation,
+    op: ElementwiseOp,
+    shape: KernelShape,
+  ): Promise<GPUComputePipeline> {
+    const { precision } = await this.#precisionOf(act, op);
+    return this.#elementwisePipeline(act, op, shape, precision);
   }
 
   #softmaxPipeline(spec: SoftmaxSpec): Promise<GPUComputePipeline> {
@@ -205,7 +331,12 @@ export class WebGPUBackend implements Backend {
   #rowLengthBuffer(length: number): GPUBuffer {
     let buffer = this.#rowInfo.get(length);
     if (!buffer) {
-      buffer = this.#device.createBuffer({ size: 16, usage: Usage.UNIFORM, mappedAtCreation: true, label: `row length ${length}` });
+      buffer = this.#device.createBuffer({
+        size: 16,
+        usage: Usage.UNIFORM,
+        mappedAtCreation: true,
+        label: `row length ${length}`,
+      });
       new Uint32Array(buffer.getMappedRange()).set([length, 0, 0, 0]);
       buffer.unmap();
       this.#rowInfo.set(length, buffer);
@@ -250,7 +381,14 @@ export class WebGPUBackend implements Backend {
    * Typed arrays through the GPU: upload into pooled buffers, record, copy to a mappable buffer,
    * submit, wait, copy out. Every call has its own buffers, so concurrent calls never mix.
    */
-  async #roundTrip(pipeline: GPUComputePipeline, x: Float32Array, dy: Float32Array | undefined, out: Float32Array, unit: number, info?: GPUBuffer): Promise<void> {
+  async #roundTrip(
+    pipeline: GPUComputePipeline,
+    x: Float32Array,
+    dy: Float32Array | undefined,
+    out: Float32Array,
+    unit: number,
+    info?: GPUBuffer,
+  ): Promise<void> {
     const n = x.length;
     if (n === 0) return;
     this.#checkSize(n);
@@ -275,18 +413,35 @@ export class WebGPUBackend implements Backend {
     }
   }
 
-  async #elementwise<T extends FloatArray>(act: ElementwiseActivation, op: ElementwiseOp, x: T, dy: T | undefined, out: T | undefined): Promise<T> {
+  async #elementwise<T extends FloatArray>(
+    act: ElementwiseActivation,
+    op: ElementwiseOp,
+    x: T,
+    dy: T | undefined,
+    out: T | undefined,
+  ): Promise<T> {
     this.#alive();
     checkInput(NAME, x, false);
     if (dy !== undefined) checkGradient(NAME, x, dy, false);
     const result = outputFor(x, out);
-    const pipeline = await this.#guard(this.#elementwisePipeline(act, op, dy ? 'backward' : 'map'));
-    await this.#roundTrip(pipeline, x as Float32Array, dy as Float32Array | undefined, result as Float32Array, 1);
+    const pipeline = await this.#guard(this.#opPipeline(act, op, dy ? 'backward' : 'map'));
+    await this.#roundTrip(
+      pipeline,
+      x as Float32Array,
+      dy as Float32Array | undefined,
+      result as Float32Array,
+      1,
+    );
     return result;
   }
 
   /** softmax(s·x) or its log over rows of typed arrays. */
-  async #softmaxRows(spec: SoftmaxSpec, x: Float32Array, rowLength: number, out: Float32Array): Promise<void> {
+  async #softmaxRows(
+    spec: SoftmaxSpec,
+    x: Float32Array,
+    rowLength: number,
+    out: Float32Array,
+  ): Promise<void> {
     if (x.length === 0) return;
     const length = resolveRowLength(x.length, rowLength);
     const pipeline = await this.#guard(this.#softmaxPipeline(spec));
@@ -299,7 +454,12 @@ export class WebGPUBackend implements Backend {
     if (act.kind === 'vector') {
       checkInput(NAME, x, false);
       const result = outputFor(x, out);
-      await this.#softmaxRows(act.softmax, x as Float32Array, act.params.rowLength!, result as Float32Array);
+      await this.#softmaxRows(
+        act.softmax,
+        x as Float32Array,
+        act.params.rowLength!,
+        result as Float32Array,
+      );
       return result;
     }
     return this.#elementwise(act as ElementwiseActivation, 'forward', x, undefined, out);
@@ -329,13 +489,24 @@ export class WebGPUBackend implements Backend {
     return this.#elementwise(act as ElementwiseActivation, 'derivative', x, dy, out);
   }
 
-  async paramGradient(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): Promise<number> {
+  async paramGradient(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): Promise<number> {
     this.#alive();
     requireElementwise(act, 'paramGradient');
     checkInput(NAME, x, false);
     checkGradient(NAME, x, dy, false);
     act.paramDerivativeExpression(name); // throws BadParameterError for an unknown parameter
-    const g = await this.#elementwise(act, { param: name }, x as Float32Array, undefined, undefined);
+    const g = await this.#elementwise(
+      act,
+      { param: name },
+      x as Float32Array,
+      undefined,
+      undefined,
+    );
     let sum = 0;
     for (let i = 0; i < g.length; i++) sum += dy[i]! * g[i]!;
     return sum;
@@ -351,19 +522,32 @@ export class WebGPUBackend implements Backend {
     return crossEntropyFromLogProbabilities(logp, targets, length);
   }
 
-  async lossGradient<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): Promise<T> {
+  async lossGradient<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): Promise<T> {
     this.#alive();
     requireLoss(act, 'lossGradient');
     checkInput(NAME, logits, false, 'logits');
     const result = outputFor(logits, out);
     const { length } = resolveTargets(logits.length, targets, act.params.rowLength!);
-    await this.#softmaxRows({ scale: 1, log: false }, logits as Float32Array, length, result as Float32Array);
+    await this.#softmaxRows(
+      { scale: 1, log: false },
+      logits as Float32Array,
+      length,
+      result as Float32Array,
+    );
     crossEntropyGradientFromProbabilities(result, targets, length);
     return result;
   }
 
   /** Compiles the pipelines an activation needs, so later calls start at once. */
-  async prepare(act: Activation, ops: readonly ('forward' | 'derivative' | 'backward')[] = ['forward']): Promise<void> {
+  async prepare(
+    act: Activation,
+    ops: readonly ('forward' | 'derivative' | 'backward')[] = ['forward'],
+  ): Promise<void> {
     this.#alive();
     if (act.kind === 'vector') {
       await this.#guard(this.#softmaxPipeline(act.softmax));
@@ -371,7 +555,13 @@ export class WebGPUBackend implements Backend {
     }
     if (act.kind !== 'elementwise') return;
     for (const op of ops) {
-      await this.#guard(this.#elementwisePipeline(act, op === 'forward' ? 'forward' : 'derivative', op === 'backward' ? 'backward' : 'map'));
+      await this.#guard(
+        this.#opPipeline(
+          act,
+          op === 'forward' ? 'forward' : 'derivative',
+          op === 'backward' ? 'backward' : 'map',
+        ),
+      );
     }
   }
 
@@ -384,7 +574,11 @@ export class WebGPUBackend implements Backend {
   createBuffer(data: Float32Array | number): GPUBuffer {
     this.#alive();
     const length = typeof data === 'number' ? data : data.length;
-    if (typeof data === 'number' ? !(Number.isInteger(data) && data >= 0) : !(data instanceof Float32Array)) {
+    if (
+      typeof data === 'number'
+        ? !(Number.isInteger(data) && data >= 0)
+        : !(data instanceof Float32Array)
+    ) {
       throw new BadInputError('createBuffer takes a Float32Array or a whole number of floats.');
     }
     this.#checkSize(length);
@@ -403,7 +597,10 @@ export class WebGPUBackend implements Backend {
   }
 
   /** Reads `length` floats (default: the whole buffer) back from a buffer with COPY_SRC usage. */
-  async read(buffer: GPUBuffer, length = Math.floor((buffer?.size ?? 0) / FLOAT)): Promise<Float32Array> {
+  async read(
+    buffer: GPUBuffer,
+    length = Math.floor((buffer?.size ?? 0) / FLOAT),
+  ): Promise<Float32Array> {
     this.#alive();
     this.#checkBuffer(buffer, 'buffer', length, Usage.COPY_SRC);
     const result = new Float32Array(length);
@@ -423,20 +620,40 @@ export class WebGPUBackend implements Backend {
     return result;
   }
 
-  #checkBuffer(buffer: unknown, name: string, length: number, usage: number = Usage.STORAGE): asserts buffer is GPUBuffer {
-    if (!isGpuBuffer(buffer)) throw new BadInputError(`${name} must be a GPUBuffer (make one with backend.createBuffer(data)); typed arrays go to forward().`);
+  #checkBuffer(
+    buffer: unknown,
+    name: string,
+    length: number,
+    usage: number = Usage.STORAGE,
+  ): asserts buffer is GPUBuffer {
+    if (!isGpuBuffer(buffer))
+      throw new BadInputError(
+        `${name} must be a GPUBuffer (make one with backend.createBuffer(data)); typed arrays go to forward().`,
+      );
     if ((buffer.usage & usage) === 0) {
-      throw new BadInputError(`${name} needs usage ${usage === Usage.STORAGE ? 'STORAGE' : 'COPY_SRC'}; create it with backend.createBuffer(data).`);
+      throw new BadInputError(
+        `${name} needs usage ${usage === Usage.STORAGE ? 'STORAGE' : 'COPY_SRC'}; create it with backend.createBuffer(data).`,
+      );
     }
-    if (buffer.size < length * FLOAT) throw new BadInputError(`${name} holds ${Math.floor(buffer.size / FLOAT)} floats, fewer than the ${length} asked for.`);
+    if (buffer.size < length * FLOAT)
+      throw new BadInputError(
+        `${name} holds ${Math.floor(buffer.size / FLOAT)} floats, fewer than the ${length} asked for.`,
+      );
   }
 
-  async #bufferOp(act: Activation, op: 'forward' | 'derivative' | 'backward', x: GPUBuffer, dy: GPUBuffer | undefined, options: BufferOptions): Promise<GPUBuffer> {
+  async #bufferOp(
+    act: Activation,
+    op: 'forward' | 'derivative' | 'backward',
+    x: GPUBuffer,
+    dy: GPUBuffer | undefined,
+    options: BufferOptions,
+  ): Promise<GPUBuffer> {
     this.#alive();
     rejectLoss(act, op);
     if (op === 'derivative') requireElementwise(act, 'derivative');
     const length = options.length ?? Math.floor((isGpuBuffer(x) ? x.size : 0) / FLOAT);
-    if (!Number.isInteger(length) || length < 0) throw new BadInputError(`length must be a whole number of floats, got ${length}.`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new BadInputError(`length must be a whole number of floats, got ${length}.`);
     this.#checkBuffer(x, 'x', length);
     if (dy !== undefined) this.#checkBuffer(dy, 'dy', length);
     const out = options.out ?? this.createBuffer(length);
@@ -445,18 +662,27 @@ export class WebGPUBackend implements Backend {
     let buffers: Bound;
     let unit = 1;
     if (act.kind === 'vector') {
-      if (op === 'backward') throw new UnsupportedOperationError(`backwardBuffer is for elementwise activations; use backward() with typed arrays for '${act.id}'.`);
-      if (out === x) throw new BadInputError(`'${act.id}' reads whole rows: out must be a different buffer from x.`);
+      if (op === 'backward')
+        throw new UnsupportedOperationError(
+          `backwardBuffer is for elementwise activations; use backward() with typed arrays for '${act.id}'.`,
+        );
+      if (out === x)
+        throw new BadInputError(
+          `'${act.id}' reads whole rows: out must be a different buffer from x.`,
+        );
       unit = resolveRowLength(length, act.params.rowLength!);
       pipeline = await this.#guard(this.#softmaxPipeline(act.softmax));
       buffers = { x, y: out, info: this.#rowLengthBuffer(unit) };
     } else {
       const e = act as ElementwiseActivation;
       let shape: KernelShape = dy === undefined ? 'map' : 'backward';
-      if (dy !== undefined && out === x && out === dy) throw new BadInputError('x, dy and out cannot all be the same buffer.');
+      if (dy !== undefined && out === x && out === dy)
+        throw new BadInputError('x, dy and out cannot all be the same buffer.');
       if (out === x) shape = dy === undefined ? 'map-in-place' : 'backward-out-x';
       else if (dy !== undefined && out === dy) shape = 'backward-out-dy';
-      pipeline = await this.#guard(this.#elementwisePipeline(e, op === 'forward' ? 'forward' : 'derivative', shape));
+      pipeline = await this.#guard(
+        this.#opPipeline(e, op === 'forward' ? 'forward' : 'derivative', shape),
+      );
       const bound = bindingsOf(shape);
       buffers = { x: bound.x ? x : undefined, dy: bound.dy ? dy : undefined, y: out };
     }
@@ -487,7 +713,12 @@ export class WebGPUBackend implements Backend {
   }
 
   /** dy · f′(x) on GPU buffers (elementwise activations); `out` may be x or dy. */
-  backwardBuffer(act: Activation, x: GPUBuffer, dy: GPUBuffer, options: BufferOptions = {}): Promise<GPUBuffer> {
+  backwardBuffer(
+    act: Activation,
+    x: GPUBuffer,
+    dy: GPUBuffer,
+    options: BufferOptions = {},
+  ): Promise<GPUBuffer> {
     return this.#bufferOp(act, 'backward', x, dy, options);
   }
 

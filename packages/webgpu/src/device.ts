@@ -5,7 +5,13 @@
  */
 
 /** GPUBufferUsage and GPUMapMode values (the globals are missing in Node unless installed). */
-export const Usage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+export const Usage = {
+  MAP_READ: 0x1,
+  COPY_SRC: 0x4,
+  COPY_DST: 0x8,
+  UNIFORM: 0x40,
+  STORAGE: 0x80,
+} as const;
 export const MAP_READ_MODE = 0x1;
 
 /** Options for acquiring a device. */
@@ -22,7 +28,9 @@ export interface DeviceOptions {
 }
 
 /** What was found: a device, or why there is none. */
-export type DeviceResult = { device: GPUDevice; adapter: GPUAdapterInfo; software: boolean } | { reason: string };
+export type DeviceResult =
+  | { device: GPUDevice; adapter: GPUAdapterInfo; software: boolean }
+  | { reason: string };
 
 const NODE_HINT = "install the npm package 'webgpu' (npm install webgpu) to use WebGPU in Node";
 
@@ -42,7 +50,9 @@ function gpuFromNode(): Promise<GPU | string> {
       return module.create([]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return /Cannot find (package|module)/.test(message) ? NODE_HINT : `npm 'webgpu' failed to load: ${message}`;
+      return /Cannot find (package|module)/.test(message)
+        ? NODE_HINT
+        : `npm 'webgpu' failed to load: ${message}`;
     }
   })();
   return nodeGpu;
@@ -67,13 +77,17 @@ export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
   const flagged = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   if (flagged === true) return true;
   const info = adapter.info;
-  return SOFTWARE.test(`${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.device ?? ''} ${info?.description ?? ''}`);
+  return SOFTWARE.test(
+    `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.device ?? ''} ${info?.description ?? ''}`,
+  );
 }
 
 /** A readable adapter name: "Google SwiftShader (Vulkan)". */
 export function adapterName(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
-  const parts = [info.vendor, info.description || info.device || info.architecture].filter((p) => p && p.length > 0);
+  const parts = [info.vendor, info.description || info.device || info.architecture].filter(
+    (p) => p && p.length > 0,
+  );
   return parts.length > 0 ? [...new Set(parts)].join(' ') : 'unknown adapter';
 }
 
@@ -83,9 +97,13 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Device
   if (typeof gpu === 'string') return { reason: gpu };
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    adapter = await gpu.requestAdapter({
+      powerPreference: options.powerPreference ?? 'high-performance',
+    });
   } catch (error) {
-    return { reason: `requestAdapter failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      reason: `requestAdapter failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (!adapter) {
     return {

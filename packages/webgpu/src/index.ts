@@ -8,10 +8,33 @@ import type { BackendPlugin } from '@activations/core';
 import { WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 import { findGpu } from './device.js';
 
-export { type BufferOptions, chunksOf, WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
-export { acquireDevice, adapterName, type DeviceOptions, findGpu, isSoftwareAdapter } from './device.js';
+export {
+  type BufferOptions,
+  chunksOf,
+  PROBE_ULPS,
+  type PrecisionReport,
+  WebGPUBackend,
+  type WebGPUBackendOptions,
+} from './backend.js';
+export {
+  acquireDevice,
+  adapterName,
+  type DeviceOptions,
+  findGpu,
+  isSoftwareAdapter,
+} from './device.js';
 export { elementwiseShader, type KernelShape, softmaxShader } from './kernels.js';
-export { activationFunction, emitFunction, toWGSL, type WgslFunction, type WgslOp, wgslExpression, wgslName } from './wgsl.js';
+export {
+  activationFunction,
+  emitFunction,
+  hornerChain,
+  type Precision,
+  toWGSL,
+  type WgslFunction,
+  type WgslOp,
+  wgslExpression,
+  wgslName,
+} from './wgsl.js';
 export { f32Literal, type MathHelper, mathLibrary, TWO_OVER_PI_WORDS } from './wgsl-math.js';
 
 /**

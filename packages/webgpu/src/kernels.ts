@@ -4,7 +4,7 @@
  * range (`arrayLength`), so one pipeline serves any length and any chunk of a larger array.
  */
 import type { SoftmaxSpec } from '@activations/core';
-import type { WgslFunction } from './wgsl.js';
+import { librarySource, type WgslFunction } from './wgsl.js';
 import { f32Literal, mathLibrary } from './wgsl-math.js';
 
 /** Threads per workgroup of the elementwise kernels. */
@@ -45,7 +45,7 @@ export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string 
   const readDy = dy ? 'act_in_dy[i]' : 'act_out[i]';
   const value = backward ? `${fn.name}(${readX}) * ${readDy}` : `${fn.name}(${readX})`;
   return [
-    mathLibrary(fn.helpers),
+    librarySource(fn),
     '',
     fn.code,
     '',
@@ -56,6 +56,7 @@ export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string 
     `@compute @workgroup_size(${WORKGROUP})`,
     'fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {',
     '  let n = arrayLength(&act_out);',
+    '  act_one = bitcast<f32>(0x3f800000u | (n >> 30u)); // 1.0, opaque to the compiler',
     `  let stride = groups.x * ${WORKGROUP}u;`,
     '  for (var i = id.x; i < n; i = i + stride) {',
     `    act_out[i] = ${value};`,
@@ -113,6 +114,7 @@ fn act_shifted(x: f32, m: f32) -> vec2<f32> {
 @compute @workgroup_size(${W})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let len = info.length;
+  act_one = bitcast<f32>(0x3f800000u | (arrayLength(&act_out) >> 30u)); // 1.0, opaque to the compiler
   let rows = arrayLength(&act_out) / len;
   let t = lid.x;
   for (var r = wid.x; r < rows; r = r + groups.x) {

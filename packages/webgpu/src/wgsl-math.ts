@@ -9,7 +9,16 @@
  *
  * Every helper is prefixed `act_`; `mathLibrary(used)` returns the ones needed, dependencies first.
  */
-import { COS_F64, ERF_SMALL_F64, ERFC_F32, EXPM1_F32, LN2_F32_PARTS, LOG_F32, LOG1P_NEAR_F32, SIN_F64 } from '@activations/core/coefficients';
+import {
+  COS_F64,
+  ERF_SMALL_F64,
+  ERFC_F32,
+  EXPM1_F32,
+  LN2_F32_PARTS,
+  LOG_F32,
+  LOG1P_NEAR_F32,
+  SIN_F64,
+} from '@activations/core/coefficients';
 
 /** A float32 constant as an exact WGSL hexadecimal literal (`0x1.8p+1f`); finite values only. */
 export function f32Literal(value: number): string {
@@ -68,7 +77,8 @@ export type MathHelper =
   | 'erf'
   | 'erfc_scaled'
   | 'exp_scaled_square'
-  | 'trig';
+  | 'trig'
+  | 'opaque';
 
 interface HelperSource {
   readonly needs: readonly MathHelper[];
@@ -76,6 +86,14 @@ interface HelperSource {
 }
 
 const HELPERS: Record<MathHelper, HelperSource> = {
+  opaque: {
+    needs: [],
+    code: `// 1.0 the compiler cannot see: some drivers fold arithmetic on literals ((1 + x) - 1 → x) and
+// so erase the rounding errors compensated code recovers. Kernels set it from a run-time value at
+// the start of their entry point (act_one = bitcast<f32>(0x3f800000u | (arrayLength(&out) >> 30u)));
+// left at its initial 1.0 every function still works, only some compensations may be folded away.
+var<private> act_one: f32 = 1.0f;`,
+  },
   bits: {
     needs: [],
     code: `// ±∞ and NaN from bit patterns (a \`let\` keeps them out of constant evaluation, where they are errors)
@@ -90,8 +108,8 @@ fn act_copysign(m: f32, s: f32) -> f32 { return bitcast<f32>((bitcast<u32>(m) & 
 fn act_gt0(a: f32) -> bool { return bitcast<u32>(a) - 1u < 0x7f800000u; }
 fn act_lt0(a: f32) -> bool { return bitcast<u32>(a) - 0x80000001u < 0x7f800000u; }
 fn act_eq0(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) == 0u; }
-fn act_ge0(a: f32) -> bool { return act_gt0(a) || act_eq0(a); }
-fn act_le0(a: f32) -> bool { return act_lt0(a) || act_eq0(a); }`,
+fn act_ge0(a: f32) -> bool { return act_gt0(a) | act_eq0(a); }
+fn act_le0(a: f32) -> bool { return act_lt0(a) | act_eq0(a); }`,
   },
   pow2: {
     needs: [],
@@ -149,7 +167,7 @@ fn act_log(m: f32) -> f32 {
 }`,
   },
   log1p: {
-    needs: ['log'],
+    needs: ['log', 'opaque'],
     code: `// ln(1 + u): for u in (-1/2, 1) 2s + 2s·w·Q(w) with s = u/(2 + u), w = s²; else ln m with
 // the rounding error of m = 1 + u added back
 fn act_log1p(u: f32) -> f32 {
@@ -160,8 +178,8 @@ fn act_log1p(u: f32) -> f32 {
     return t + t * (w * ${hornerWGSL(LOG1P_NEAR_F32, 'w')});
   }
   if (u > 1.0e30f || u <= -1.0f) { return act_log(1.0f + u); }
-  let m = 1.0f + u;
-  return act_log(m) + (u - (m - 1.0f)) / m;
+  let m = act_one + u;
+  return act_log(m) + (u - (m - act_one)) / m;
 }`,
   },
   tanh: {
@@ -347,21 +365,34 @@ fn act_sincos(a: f32, shift: u32) -> f32 {
   let c = 1.0f + z * ${hornerWGSL(COS_F64.slice(0, -1), 'z')};
   var v = select(s, c, (q & 1u) == 1u);
   if ((q & 2u) == 2u) { v = -v; }
-  return select(v, -v, shift == 0u && bitcast<u32>(a) >= 0x80000000u);
+  return select(v, -v, (shift == 0u) & (bitcast<u32>(a) >= 0x80000000u));
 }
 fn act_sin(a: f32) -> f32 { return act_sincos(a, 0u); }
 fn act_cos(a: f32) -> f32 { return act_sincos(a, 1u); }`,
   },
 };
 
-/** The WGSL source of the helpers in `used` and everything they call, dependencies first. */
-export function mathLibrary(used: Iterable<MathHelper>): string {
-  const order: MathHelper[] = [];
-  const visit = (h: MathHelper) => {
+/**
+ * The code of the helpers in `used` and everything they need, dependencies first, `first` leading
+ * (shared by the float32 and the double-float libraries).
+ */
+export function assembleLibrary<H extends string>(
+  sources: Record<H, { readonly needs: readonly H[]; readonly code: string }>,
+  first: H,
+  used: Iterable<H>,
+): string {
+  const order: H[] = [];
+  const visit = (h: H) => {
     if (order.includes(h)) return;
-    for (const d of HELPERS[h].needs) visit(d);
+    for (const d of sources[h].needs) visit(d);
     order.push(h);
   };
+  visit(first);
   for (const h of used) visit(h);
-  return order.map((h) => HELPERS[h].code).join('\n\n');
+  return order.map((h) => sources[h].code).join('\n\n');
+}
+
+/** The WGSL source of the helpers in `used` and everything they call, dependencies first. */
+export function mathLibrary(used: Iterable<MathHelper>): string {
+  return assembleLibrary(HELPERS, 'opaque', used);
 }

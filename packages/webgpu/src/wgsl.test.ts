@@ -1,7 +1,7 @@
-import { defineActivation } from '@activations/core';
+import { defineActivation, parseExpression as parse, toText } from '@activations/core';
 import { zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
-import { toWGSL, wgslName } from './wgsl.js';
+import { hornerChain, toWGSL, wgslName } from './wgsl.js';
 import { f32Literal, TWO_OVER_PI_WORDS } from './wgsl-math.js';
 
 /** 2/π to `bits` fractional bits, from Machin's formula in BigInt fixed point. */
@@ -41,17 +41,47 @@ describe('WGSL source', () => {
     for (const d of zoo) {
       if (d.kind !== 'elementwise') continue;
       for (const op of ['forward', 'derivative'] as const) {
-        const source = toWGSL(d.create(), op);
-        expect(source).toContain(`fn ${wgslName(d.id, op)}(x: f32) -> f32 {`);
-        const code = source.replace(/\/\/.*$/gm, '');
-        expect(code).not.toMatch(/(?<![\w])(exp|exp2|log|log2|tanh|pow|sinh|cosh)\(/);
+        for (const precision of ['f32', 'df32'] as const) {
+          const source = toWGSL(d.create(), op, { precision });
+          expect(source).toContain(`fn ${wgslName(d.id, op)}(x: f32) -> f32 {`);
+          const code = source.replace(/\/\/.*$/gm, '');
+          expect(code).not.toMatch(/(?<![\w])(exp|exp2|log|log2|tanh|pow|sinh|cosh)\(/);
+          // short-circuit operators are branches, which SwiftShader compiles very slowly in bulk
+          if (precision === 'df32') expect(code, `${d.id} ${op}`).not.toMatch(/&&|\|\|/);
+        }
       }
     }
     expect(wgslName('leaky-relu', { param: 'negativeSlope' })).toBe('leaky_relu_d_negativeSlope');
   });
 
+  it('finds Horner chains, subtracted constants included, and emits them as double-float loops', () => {
+    const poly = parse('((2 * x^2 - 3) * x^2 + 0.5) * x^2 - 7');
+    const chain = hornerChain(poly);
+    expect(chain?.coefficients).toEqual([2, -3, 0.5, -7]);
+    expect(chain && toText(chain.u)).toBe('x^2');
+    expect(hornerChain(parse('(x + 1) * x + 2'))).toBeUndefined(); // too short to be worth a loop
+    expect(hornerChain(parse('((2 * x - 3) * x^2 + 1) * x + 4'), 3)).toBeUndefined(); // two different factors
+    const source = toWGSL(
+      defineActivation({
+        id: 'poly',
+        forward: '((((x - 1) * x + 2) * x - 3) * x + 4) * x',
+      }).create(),
+      'forward',
+      { precision: 'df32' },
+    );
+    // coefficients 1, -1, 2, -3, 4, 0 (the outer ·x)
+    expect(source).toMatch(/for \(var i = 1u; i < 6u; i\+\+\)/);
+  });
+
   it('exports user-defined activations and parameter derivatives', () => {
-    const act = defineActivation({ id: 'scaled-tanh', forward: 'a * tanh(b * x)', params: { a: { default: 1.7159, learnable: true, description: 'output scale' }, b: { default: 0.6667, description: 'input scale' } } }).create();
+    const act = defineActivation({
+      id: 'scaled-tanh',
+      forward: 'a * tanh(b * x)',
+      params: {
+        a: { default: 1.7159, learnable: true, description: 'output scale' },
+        b: { default: 0.6667, description: 'input scale' },
+      },
+    }).create();
     const source = toWGSL(act, { param: 'a' });
     expect(source).toContain('fn scaled_tanh_d_a(x: f32) -> f32 {');
     expect(source).toContain('act_tanh');

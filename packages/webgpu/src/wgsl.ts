@@ -17,18 +17,40 @@ import {
   scaledSquare,
   simplify,
 } from '@activations/core';
+import { type DfHelper, dfLiteral, doubleFloatLibrary, hornerDf } from './wgsl-df.js';
 import { f32Literal, type MathHelper, mathLibrary } from './wgsl-math.js';
+
+/**
+ * The arithmetic a function is emitted in: 'f32' (fast; stable forms and compensated patterns)
+ * or 'df32' (double-float pairs, about 48 bits, for kernels whose float32 form misses 4 ULP).
+ */
+export type Precision = 'f32' | 'df32';
 
 /** One emitted WGSL function and the helpers it calls. */
 export interface WgslFunction {
   readonly name: string;
   readonly code: string;
   readonly helpers: ReadonlySet<MathHelper>;
+  readonly dfHelpers: ReadonlySet<DfHelper>;
+  readonly precision: Precision;
+}
+
+/** The helper functions a WgslFunction calls, as WGSL source. */
+export function librarySource(fn: WgslFunction): string {
+  const parts = [mathLibrary(fn.helpers)];
+  if (fn.precision === 'df32') parts.push(doubleFloatLibrary(fn.dfHelpers));
+  return parts.join('\n\n');
 }
 
 const COMPARE = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' } as const;
 const FLIP = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' } as const;
-const ZERO_TEST = { lt: 'act_lt0', le: 'act_le0', gt: 'act_gt0', ge: 'act_ge0', eq: 'act_eq0' } as const;
+const ZERO_TEST = {
+  lt: 'act_lt0',
+  le: 'act_le0',
+  gt: 'act_gt0',
+  ge: 'act_ge0',
+  eq: 'act_eq0',
+} as const;
 
 /** The bits of a float32 value as a WGSL u32 literal. */
 function bitsLiteral(value: number): string {
@@ -48,13 +70,28 @@ function valueLiteral(value: number, helpers: Set<MathHelper>): string {
  * c·e ≈ -d would lose every digit to the constant's rounding, and `act_mad_c` compensates.
  */
 function constantScaled(product: Expr, other: Expr): { c: number; e: Expr; d: number } | undefined {
-  if (other.kind !== 'const' || !Number.isFinite(other.value) || product.kind !== 'binary') return undefined;
+  if (other.kind !== 'const' || !Number.isFinite(other.value) || product.kind !== 'binary')
+    return undefined;
   let c: number | undefined;
   let e: Expr | undefined;
-  if (product.op === 'mul' && product.left.kind === 'const') [c, e] = [product.left.value, product.right];
-  else if (product.op === 'mul' && product.right.kind === 'const') [c, e] = [product.right.value, product.left];
-  else if (product.op === 'div' && product.right.kind === 'const' && !isPowerOfTwo(product.right.value)) [c, e] = [1 / product.right.value, product.left];
-  if (c === undefined || e === undefined || !Number.isFinite(c) || Math.fround(c) === c || !Number.isFinite(Math.fround(c))) return undefined;
+  if (product.op === 'mul' && product.left.kind === 'const')
+    [c, e] = [product.left.value, product.right];
+  else if (product.op === 'mul' && product.right.kind === 'const')
+    [c, e] = [product.right.value, product.left];
+  else if (
+    product.op === 'div' &&
+    product.right.kind === 'const' &&
+    !isPowerOfTwo(product.right.value)
+  )
+    [c, e] = [1 / product.right.value, product.left];
+  if (
+    c === undefined ||
+    e === undefined ||
+    !Number.isFinite(c) ||
+    Math.fround(c) === c ||
+    !Number.isFinite(Math.fround(c))
+  )
+    return undefined;
   return { c, e, d: other.value };
 }
 
@@ -62,15 +99,29 @@ function constantScaled(product: Expr, other: Expr): { c: number; e: Expr; d: nu
  * An exp argument ±c·e or ±|c·e| with a constant c that is not a power of two (so c·e rounds):
  * `act_exp_mul` keeps the rounding error of the product.
  */
-function constantProduct(arg: Expr): { c: number; e: Expr; sign: 1 | -1; absolute: boolean } | undefined {
+function constantProduct(
+  arg: Expr,
+): { c: number; e: Expr; sign: 1 | -1; absolute: boolean } | undefined {
   let sign: 1 | -1 = 1;
   let node = arg;
   if (node.kind === 'unary' && node.op === 'neg') [sign, node] = [-1, node.arg];
   let absolute = false;
   if (node.kind === 'unary' && node.op === 'abs') [absolute, node] = [true, node.arg];
   if (node.kind !== 'binary' || node.op !== 'mul') return undefined;
-  const [c, e] = node.left.kind === 'const' ? [node.left.value, node.right] : node.right.kind === 'const' ? [node.right.value, node.left] : [undefined, undefined];
-  if (c === undefined || e === undefined || !Number.isFinite(c) || isPowerOfTwo(c) || !Number.isFinite(Math.fround(c))) return undefined;
+  const [c, e] =
+    node.left.kind === 'const'
+      ? [node.left.value, node.right]
+      : node.right.kind === 'const'
+        ? [node.right.value, node.left]
+        : [undefined, undefined];
+  if (
+    c === undefined ||
+    e === undefined ||
+    !Number.isFinite(c) ||
+    isPowerOfTwo(c) ||
+    !Number.isFinite(Math.fround(c))
+  )
+    return undefined;
   return { c, e, sign, absolute };
 }
 
@@ -85,7 +136,12 @@ export function wgslExpression(e: Expr): Expr {
  *
  * @example emitFunction(sigmoid.create().kernels.forward, 'sigmoid', { positive: 1, negative: 0 })
  */
-export function emitFunction(e: Expr, name: string, specials: { positive: number; negative: number }): WgslFunction {
+export function emitFunction(
+  e: Expr,
+  name: string,
+  specials: { positive: number; negative: number },
+  precision: Precision = 'f32',
+): WgslFunction {
   const root = wgslExpression(e);
   const uses = new Map<string, number>();
   const count = (node: Expr | Condition) => {
@@ -103,10 +159,22 @@ export function emitFunction(e: Expr, name: string, specials: { positive: number
     helpers.add(helper);
     return call;
   };
+  const dfHelpers = new Set<DfHelper>();
+  const df = precision === 'df32';
+  const useDf = (helper: DfHelper, call: string) => {
+    dfHelpers.add(helper);
+    if (helper === 'trig') helpers.add('trig');
+    return call;
+  };
 
   const emit = (node: Expr): string => {
-    if (node.kind === 'const') return valueLiteral(node.value, helpers);
-    if (node.kind === 'input') return 'x';
+    if (node.kind === 'const') {
+      if (!df) return valueLiteral(node.value, helpers);
+      return Number.isFinite(node.value) && Number.isFinite(Math.fround(node.value))
+        ? dfLiteral(node.value)
+        : `vec2<f32>(${valueLiteral(node.value, helpers)}, 0.0f)`;
+    }
+    if (node.kind === 'input') return df ? 'xd' : 'x';
     const key = exprKey(node);
     const existing = bound.get(key);
     if (existing) return existing;
@@ -119,43 +187,175 @@ export function emitFunction(e: Expr, name: string, specials: { positive: number
   };
 
   const emitCondition = (c: Condition): string => {
+    if (df) return emitDfCondition(c);
     // comparisons with 0 on the bits: a device that flushes denormals would call 1e-45 > 0 false
     if (c.op !== 'ne') {
-      if (c.right.kind === 'const' && c.right.value === 0) return use('cmp0', `${ZERO_TEST[c.op]}(${emit(c.left)})`);
-      if (c.left.kind === 'const' && c.left.value === 0) return use('cmp0', `${ZERO_TEST[FLIP[c.op]]}(${emit(c.right)})`);
+      if (c.right.kind === 'const' && c.right.value === 0)
+        return use('cmp0', `${ZERO_TEST[c.op]}(${emit(c.left)})`);
+      if (c.left.kind === 'const' && c.left.value === 0)
+        return use('cmp0', `${ZERO_TEST[FLIP[c.op]]}(${emit(c.right)})`);
     }
     return `(${emit(c.left)} ${COMPARE[c.op]} ${emit(c.right)})`;
   };
 
-  const emitNode = (node: Expr): string => {
+  /** Double-float comparisons: with 0 on the sign of hi (lo is 0 when hi is), else on both parts. */
+  const emitDfCondition = (c: Condition): string => {
+    if (c.op !== 'ne') {
+      if (c.right.kind === 'const' && c.right.value === 0)
+        return use('cmp0', `${ZERO_TEST[c.op]}(${emit(c.left)}.x)`);
+      if (c.left.kind === 'const' && c.left.value === 0)
+        return use('cmp0', `${ZERO_TEST[FLIP[c.op]]}(${emit(c.right)}.x)`);
+    }
+    const [a, b] = [emit(c.left), emit(c.right)];
+    switch (c.op) {
+      case 'lt':
+        return `act_dlt(${a}, ${b})`;
+      case 'le':
+        return `act_dle(${a}, ${b})`;
+      case 'gt':
+        return `act_dlt(${b}, ${a})`;
+      case 'ge':
+        return `act_dle(${b}, ${a})`;
+      case 'eq':
+        return `act_deq(${a}, ${b})`;
+      case 'ne':
+        return `!act_deq(${a}, ${b})`;
+    }
+  };
+
+  const DF_UNARY = {
+    abs: ['core', 'act_dabs'],
+    sqrt: ['core', 'act_dsqrt'],
+    sign: ['core', 'act_dsign'],
+    exp: ['exp', 'act_dexp'],
+    expm1: ['expm1', 'act_dexpm1'],
+    log: ['log', 'act_dlog'],
+    log1p: ['log', 'act_dlog1p'],
+    tanh: ['tanh', 'act_dtanh'],
+    erf: ['erf', 'act_derf'],
+    erfc: ['erfc', 'act_derfc'],
+    sin: ['trig', 'act_dsin'],
+    cos: ['trig', 'act_dcos'],
+  } as const;
+
+  /** base^n by squaring, each square bound once; `mul`/`div` build the arithmetic. */
+  const emitPowi = (
+    node: Extract<Expr, { kind: 'powi' }>,
+    mul: (a: string, b: string) => string,
+    one: string,
+    div: (a: string, b: string) => string,
+  ): string => {
+    let n = Math.abs(node.exponent);
+    let base = emit(node.base);
+    let result: string | undefined;
+    while (n > 0) {
+      if (n & 1) result = result === undefined ? base : mul(result, base);
+      n >>>= 1;
+      if (n > 0) {
+        const key = `powi-square:${base}`;
+        const squared = bound.get(key) ?? `t${bound.size}`;
+        if (!bound.has(key)) statements.push(`  let ${squared} = ${mul(base, base)};`);
+        bound.set(key, squared);
+        base = squared;
+      }
+    }
+    const positive = result ?? one;
+    return node.exponent < 0 ? div(one, positive) : positive;
+  };
+
+  const emitDfNode = (node: Operation): string => {
+    // a long Horner chain becomes a loop over a constant table: SwiftShader's compile time and
+    // memory grow steeply with the length of the inlined straight-line double-float code
+    const horner = hornerChain(node);
+    if (horner) {
+      const id = bound.size;
+      bound.set(`horner:${id}`, `p${id}`);
+      statements.push(
+        `  let u${id} = ${emit(horner.u)};`,
+        `  ${hornerDf(horner.coefficients, `u${id}`, `p${id}`)}`,
+      );
+      return `p${id}`;
+    }
     switch (node.kind) {
-      case 'const':
-      case 'input':
-        return emit(node);
-      case 'param':
-        throw new Error(`parameter '${node.name}' is unbound; create the activation with its parameters first`);
+      case 'unary': {
+        const { op, arg } = node;
+        if (op === 'sigmoid' || op === 'softplus')
+          throw new Error(`${op} must be expanded before emission`);
+        const root = op === 'sqrt' ? sqrtOfSquarePlus(arg) : undefined;
+        if (root)
+          return useDf('core', `act_dsqrt_sq_plus(${emit(root.base)}, ${dfLiteral(root.c)})`);
+        const a = emit(arg);
+        if (op === 'neg') return `(-${a})`;
+        const [helper, fn] = DF_UNARY[op];
+        return useDf(helper, `${fn}(${a})`);
+      }
+      case 'binary': {
+        const { op, left, right } = node;
+        // multiplying or dividing by a power of two is exact on both parts
+        if ((op === 'mul' || op === 'div') && right.kind === 'const' && isPowerOfTwo(right.value)) {
+          return `(${emit(left)} * ${f32Literal(op === 'mul' ? right.value : 1 / right.value)})`;
+        }
+        if (op === 'mul' && left.kind === 'const' && isPowerOfTwo(left.value))
+          return `(${emit(right)} * ${f32Literal(left.value)})`;
+        const [a, b] = [emit(left), emit(right)];
+        const fn = {
+          add: 'act_dadd',
+          sub: 'act_dsub',
+          mul: 'act_dmul',
+          div: 'act_ddiv',
+          min: 'act_dmin',
+          max: 'act_dmax',
+        }[op];
+        return `${fn}(${a}, ${b})`;
+      }
+      case 'powi':
+        return emitPowi(
+          node,
+          (a, b) => `act_dmul(${a}, ${b})`,
+          'vec2<f32>(1.0f, 0.0f)',
+          (a, b) => `act_ddiv(${a}, ${b})`,
+        );
+      case 'select':
+        return `select(${emit(node.ifFalse)}, ${emit(node.ifTrue)}, ${emitCondition(node.cond)})`;
+    }
+  };
+
+  const emitNode = (node: Expr): string => {
+    if (node.kind === 'const' || node.kind === 'input') return emit(node);
+    if (node.kind === 'param') {
+      throw new Error(
+        `parameter '${node.name}' is unbound; create the activation with its parameters first`,
+      );
+    }
+    if (df) return emitDfNode(node);
+    switch (node.kind) {
       case 'unary': {
         const { op, arg } = node;
         if (op === 'exp') {
           const k = scaledSquare(arg);
-          if (k !== undefined) return use('exp_scaled_square', `act_exp_scaled_square(x, ${f32Literal(k)})`);
+          if (k !== undefined)
+            return use('exp_scaled_square', `act_exp_scaled_square(x, ${f32Literal(k)})`);
           const product = constantProduct(arg);
           if (product) {
             const { c, e, sign, absolute } = product;
             const [hi, lo] = [Math.fround(c), Math.fround(c - Math.fround(c))];
-            return use('exp_mul', `act_exp_mul(${emit(e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${sign}.0f, ${absolute})`);
+            return use(
+              'exp_mul',
+              `act_exp_mul(${emit(e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${sign}.0f, ${absolute})`,
+            );
           }
         }
         if (op === 'erfc') {
           const c = scaledInput(arg);
-          if (c !== undefined) return use('erfc_scaled', `act_erfc_scaled(x, ${f32Literal(c)}, ${f32Literal(exactSquareOf(c)!)})`);
+          if (c !== undefined)
+            return use(
+              'erfc_scaled',
+              `act_erfc_scaled(x, ${f32Literal(c)}, ${f32Literal(exactSquareOf(c)!)})`,
+            );
         }
-        if (op === 'sqrt' && arg.kind === 'binary' && arg.op === 'add') {
-          const [sq, c] = arg.left.kind === 'powi' ? [arg.left, arg.right] : [arg.right, arg.left];
-          if (sq.kind === 'powi' && sq.exponent === 2 && c.kind === 'const' && c.value > 0 && Number.isFinite(c.value)) {
-            return use('sqrt_sq_plus', `act_sqrt_sq_plus(${emit(sq.base)}, ${f32Literal(c.value)})`);
-          }
-        }
+        const root = op === 'sqrt' ? sqrtOfSquarePlus(arg) : undefined;
+        if (root)
+          return use('sqrt_sq_plus', `act_sqrt_sq_plus(${emit(root.base)}, ${f32Literal(root.c)})`);
         const a = emit(arg);
         switch (op) {
           case 'neg':
@@ -183,55 +383,119 @@ export function emitFunction(e: Expr, name: string, specials: { positive: number
       }
       case 'binary': {
         const { op, left, right } = node;
-        const mad = op === 'add' ? (constantScaled(left, right) ?? constantScaled(right, left)) : undefined;
+        const mad =
+          op === 'add' ? (constantScaled(left, right) ?? constantScaled(right, left)) : undefined;
         if (mad) {
           const [hi, lo] = [Math.fround(mad.c), Math.fround(mad.c - Math.fround(mad.c))];
-          return use('mad_c', `act_mad_c(${emit(mad.e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${f32Literal(mad.d)})`);
+          return use(
+            'mad_c',
+            `act_mad_c(${emit(mad.e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${f32Literal(mad.d)})`,
+          );
         }
         const a = emit(left);
         if (op === 'div' && right.kind === 'const') {
           const c = right.value;
           if (isPowerOfTwo(c)) return `(${a} * ${f32Literal(1 / c)})`;
           // compilers may turn a / c into a * (1/c), one ULP off: correct it
-          if (Number.isFinite(c) && c !== 0) return use('divc', `act_divc(${a}, ${f32Literal(c)}, ${f32Literal(1 / c)})`);
+          if (Number.isFinite(c) && c !== 0)
+            return use('divc', `act_divc(${a}, ${f32Literal(c)}, ${f32Literal(1 / c)})`);
         }
         const b = emit(right);
         if (op === 'min' || op === 'max') return `${op}(${a}, ${b})`;
         return `(${a} ${{ add: '+', sub: '-', mul: '*', div: '/' }[op]} ${b})`;
       }
-      case 'powi': {
-        let n = Math.abs(node.exponent);
-        let base = emit(node.base);
-        let result: string | undefined;
-        while (n > 0) {
-          if (n & 1) result = result === undefined ? base : `(${result} * ${base})`;
-          n >>>= 1;
-          if (n > 0) {
-            const squared = `t${bound.size}`;
-            statements.push(`  let ${squared} = ${base} * ${base};`);
-            bound.set(`powi-square:${squared}`, squared);
-            base = squared;
-          }
-        }
-        const positive = result ?? '1.0f';
-        return node.exponent < 0 ? `(1.0f / ${positive})` : positive;
-      }
+      case 'powi':
+        return emitPowi(
+          node,
+          (a, b) => `(${a} * ${b})`,
+          '1.0f',
+          (a, b) => `(${a} / ${b})`,
+        );
       case 'select':
         return `select(${emit(node.ifFalse)}, ${emit(node.ifTrue)}, ${emitCondition(node.cond)})`;
     }
   };
 
   const result = emit(root);
+  if (df) statements.unshift('  let xd = vec2<f32>(x, 0.0f);');
   const lines = [
     `fn ${name}(x: f32) -> f32 {`,
     '  if (act_is_nan(x)) { return x; }',
     `  if (bitcast<u32>(x) == 0x7f800000u) { let r = ${bitsLiteral(specials.positive)}; return bitcast<f32>(r); }`,
     `  if (bitcast<u32>(x) == 0xff800000u) { let r = ${bitsLiteral(specials.negative)}; return bitcast<f32>(r); }`,
     ...statements,
-    `  return ${result};`,
+    df ? `  let r = ${result};\n  return r.x + r.y;` : `  return ${result};`,
     '}',
   ];
-  return { name, code: lines.join('\n'), helpers };
+  return { name, code: lines.join('\n'), helpers, dfHelpers, precision };
+}
+
+/** An expression node that is an operation (not a constant, the input or a parameter). */
+type Operation = Exclude<Expr, { kind: 'const' | 'input' | 'param' }>;
+
+/** `sqrt(base² + c)` for a finite constant c > 0, which has overflow-free helpers. */
+function sqrtOfSquarePlus(arg: Expr): { base: Expr; c: number } | undefined {
+  if (arg.kind !== 'binary' || arg.op !== 'add') return undefined;
+  const [sq, c] = arg.left.kind === 'powi' ? [arg.left, arg.right] : [arg.right, arg.left];
+  if (
+    sq.kind !== 'powi' ||
+    sq.exponent !== 2 ||
+    c.kind !== 'const' ||
+    !(c.value > 0) ||
+    !Number.isFinite(Math.fround(c.value))
+  )
+    return undefined;
+  return { base: sq.base, c: c.value };
+}
+
+/**
+ * A polynomial in Horner form, `((c0·u + c1)·u + c2)·u + …`, as its coefficients (highest degree
+ * first) and `u`; undefined when `e` is not such a chain of at least `min` coefficients. Subtracting
+ * a constant counts as adding its negation.
+ */
+export function hornerChain(e: Expr, min = 4): { u: Expr; coefficients: number[] } | undefined {
+  const coefficients: number[] = [];
+  let u: Expr | undefined;
+  let node = e;
+  for (;;) {
+    if (node.kind === 'const') {
+      coefficients.push(node.value);
+      break;
+    }
+    if (node.kind !== 'binary') return undefined;
+    let product: Expr;
+    if ((node.op === 'add' || node.op === 'sub') && node.right.kind === 'const') {
+      coefficients.push(node.op === 'add' ? node.right.value : -node.right.value);
+      product = node.left;
+    } else if (node.op === 'add' && node.left.kind === 'const') {
+      coefficients.push(node.left.value);
+      product = node.right;
+    } else if (node.op === 'mul') {
+      coefficients.push(0);
+      product = node;
+    } else return undefined;
+    const key = u && exprKey(u);
+    if (product.kind !== 'binary' || product.op !== 'mul') {
+      // the leading coefficient 1: (u + c1)·u + …
+      if (key === undefined || exprKey(product) !== key) return undefined;
+      coefficients.push(1);
+      break;
+    }
+    const [inner, factor] =
+      u === undefined || exprKey(product.right) === key
+        ? [product.left, product.right]
+        : [product.right, product.left];
+    if (u === undefined) u = factor;
+    else if (exprKey(factor) !== key) return undefined;
+    node = inner;
+  }
+  if (
+    u === undefined ||
+    coefficients.length < min ||
+    !coefficients.every((c) => Number.isFinite(Math.fround(c)))
+  )
+    return undefined;
+  return { u, coefficients: coefficients.reverse() };
 }
 
 /** The op whose WGSL `toWGSL` writes: f(x), f′(x), or ∂f/∂p for a named parameter. */
@@ -255,19 +519,40 @@ export function wgslName(id: string, op: WgslOp = 'forward'): string {
 }
 
 /** The expression and reference of an elementwise op. */
-export function opExpression(act: Activation, op: WgslOp): { expression: Expr; reference: (x: number) => number } {
+export function opExpression(
+  act: Activation,
+  op: WgslOp,
+): { expression: Expr; reference: (x: number) => number } {
   if (act.kind !== 'elementwise') {
-    throw new Error(`'${act.id}' is not elementwise: WGSL functions are emitted for elementwise activations only`);
+    throw new Error(
+      `'${act.id}' is not elementwise: WGSL functions are emitted for elementwise activations only`,
+    );
   }
   if (op === 'forward') return { expression: act.kernels.forward, reference: act.forward };
   if (op === 'derivative') return { expression: act.kernels.derivative, reference: act.derivative };
-  return { expression: act.paramDerivativeExpression(op.param), reference: (v) => act.paramDerivative(op.param, v) };
+  return {
+    expression: act.paramDerivativeExpression(op.param),
+    reference: (v) => act.paramDerivative(op.param, v),
+  };
 }
 
 /** The function for one op of an activation, with its ±∞ values from the float64 reference. */
-export function activationFunction(act: Activation, op: WgslOp = 'forward', name = wgslName(act.id, op)): WgslFunction {
+export function activationFunction(
+  act: Activation,
+  op: WgslOp = 'forward',
+  name = wgslName(act.id, op),
+  precision: Precision = 'f32',
+): WgslFunction {
   const { expression, reference } = opExpression(act, op);
-  return emitFunction(expression, name, { positive: reference(Number.POSITIVE_INFINITY), negative: reference(Number.NEGATIVE_INFINITY) });
+  return emitFunction(
+    expression,
+    name,
+    {
+      positive: reference(Number.POSITIVE_INFINITY),
+      negative: reference(Number.NEGATIVE_INFINITY),
+    },
+    precision,
+  );
 }
 
 /**
@@ -278,8 +563,12 @@ export function activationFunction(act: Activation, op: WgslOp = 'forward', name
  * @example toWGSL(registry.activation('gelu'))               // fn gelu(x: f32) -> f32 { … }
  * @example toWGSL(registry.activation('elu'), 'derivative')  // fn elu_derivative(x: f32) -> f32
  */
-export function toWGSL(act: Activation, op: WgslOp = 'forward'): string {
-  const fn = activationFunction(act, op);
+export function toWGSL(
+  act: Activation,
+  op: WgslOp = 'forward',
+  options: { precision?: Precision } = {},
+): string {
+  const fn = activationFunction(act, op, wgslName(act.id, op), options.precision ?? 'f32');
   const header = `// ${act.id}${Object.keys(act.params).length ? ` ${JSON.stringify(act.params)}` : ''}: ${op === 'forward' ? 'f(x)' : op === 'derivative' ? "f'(x)" : `df/d${op.param}`} — generated by @activations/webgpu`;
-  return [header, mathLibrary(fn.helpers), '', fn.code, ''].join('\n');
+  return [header, librarySource(fn), '', fn.code, ''].join('\n');
 }
