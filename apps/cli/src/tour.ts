@@ -3,46 +3,18 @@
  * catalogue, the backends the registry found (and why others were skipped), exact values where
  * other libraries lose digits, a user-defined activation, and terminal plots.
  */
-import {
-  createRegistry,
-  defineActivation,
-  type ElementwiseActivation,
-  formatInterval,
-  type Registry,
-  toText,
-} from '@activations/core';
-import { cpuJs } from '@activations/cpu-js';
-import { wasm } from '@activations/wasm';
-import { zoo } from '@activations/zoo';
+import { defineActivation, type ElementwiseActivation, formatInterval, toText } from '@activations/core';
+import { resolve } from 'node:path';
+import { writeFigures } from './chart.js';
+import { formatNumber, sparkline, table } from './format.js';
+import { defaultRegistry } from './registry.js';
 
-/** A registry with every backend this app knows about. */
-export function defaultRegistry(): Registry {
-  return createRegistry({ activations: zoo, backends: [wasm(), cpuJs()] });
-}
-
-const BLOCKS = ' ▁▂▃▄▅▆▇█';
-
-/** One-line plot of f over [lo, hi], scaled to its own min and max. */
-export function sparkline(f: (x: number) => number, lo: number, hi: number, width = 48): string {
-  const ys = Array.from({ length: width }, (_, i) => f(lo + ((hi - lo) * i) / (width - 1)));
-  const min = Math.min(...ys);
-  const max = Math.max(...ys);
-  return ys.map((y) => BLOCKS[max === min ? 4 : Math.round(((y - min) / (max - min)) * 8)]).join('');
-}
-
-/** Six significant digits, exponent form for tiny magnitudes. */
-export function formatNumber(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return String(v);
-  return Math.abs(v) < 1e-3 ? v.toExponential(5) : String(Number(v.toPrecision(6)));
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
-}
-
-/** Runs the tour, writing lines through `print`. */
-export async function tour(print: (line: string) => void = console.log, registry = defaultRegistry()): Promise<void> {
+/** Runs the tour, writing lines through `print` and figures into `plotsDir`. */
+export async function tour(
+  print: (line: string) => void = console.log,
+  registry = defaultRegistry(),
+  plotsDir = resolve(process.env.INIT_CWD ?? process.cwd(), 'activation-plots'),
+): Promise<void> {
   print('activations — neural-network activation functions, defined once, run on every backend\n');
 
   const catalogue = registry.activations();
@@ -95,5 +67,15 @@ export async function tour(print: (line: string) => void = console.log, registry
   print("\n   sigmoid's derivative peaks at 0.25 and vanishes in both tails: stack ten sigmoid layers and the");
   print("   first layer's gradient shrinks by at least 4^10 ≈ 10^6. ReLU's derivative is exactly 1 where active.");
 
-  print('\nNext: pnpm test runs every test; pnpm bench compares backends with plain JS loops.');
+  print('\n6. Figures (SVG: each function with its derivative, and a comparison)\n');
+  const plotted = ['sigmoid', 'tanh', 'relu', 'gelu'].map((id) => registry.activation(id) as ElementwiseActivation);
+  for (const file of await writeFigures(plotted, plotsDir, { from: -6, to: 6 })) print(`   wrote ${file}`);
+
+  print('\n7. More\n');
+  print('   pnpm activations plot silu mish --out plots --png  # your own figures (SVG, PNG)');
+  print('   pnpm activations show gelu                          # formula, ranges, properties, values, typical use');
+  print('   pnpm activations wgsl mish / js mish                # source for your own shaders or code');
+  print('   pnpm bench                                          # every backend and installed peer, side by side');
+  print('   (the web explorer and training lab are being built)');
+  print('\nNext: pnpm test runs every test.');
 }
