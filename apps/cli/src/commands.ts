@@ -132,7 +132,7 @@ const plot: Command = {
     if (!(from < to)) throw new UsageError(`--from (${from}) must be less than --to (${to})`);
     // parameters apply to a single activation only (they differ between activations)
     if ((values.param?.length || values.preset) && positionals.length > 1) throw new UsageError('--param and --preset need a single activation');
-    const acts = positionals.map((id) => elementwise(activationOf(registry, id, values.param, values.preset), 'plot'));
+    const acts = positionals.map((id) => activationOf(registry, id, values.param, values.preset));
     // relative to where the user ran the command (pnpm runs scripts in the package's directory)
     const dir = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? 'activation-plots');
     const files = await writeFigures(acts, dir, { from, to, png: values.png, progress: (line) => out.progress(line) });
