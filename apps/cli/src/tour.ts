@@ -76,6 +76,7 @@ export async function tour(
   print('   pnpm activations show gelu                          # formula, ranges, properties, values, typical use');
   print('   pnpm activations wgsl mish / js mish                # source for your own shaders or code');
   print('   pnpm bench                                          # every backend and installed peer, side by side');
-  print('   (the web explorer and training lab are being built)');
+  print('   pnpm explorer                                       # the web explorer at http://127.0.0.1:5173');
+  print('   (the training lab is being built)');
   print('\nNext: pnpm test runs every test.');
 }

@@ -1,0 +1,6 @@
+/** What the end-to-end tests read (the last curve drawn), on window.__explorer. */
+export const testHooks: {
+  curve?: { id: string; backend: string; x: number[]; f: number[]; df: number[] };
+  rendered: number;
+} = { rendered: 0 };
+(globalThis as { __explorer?: typeof testHooks }).__explorer = testHooks;
