@@ -77,6 +77,6 @@ export async function tour(
   print('   pnpm activations wgsl mish / js mish                # source for your own shaders or code');
   print('   pnpm bench                                          # every backend and installed peer, side by side');
   print('   pnpm explorer                                       # the web explorer at http://127.0.0.1:5173');
-  print('   (the training lab is being built)');
+  print('   pnpm lab                                            # the training lab at http://127.0.0.1:5174');
   print('\nNext: pnpm test runs every test.');
 }

@@ -1,14 +1,9 @@
 import { zoo } from '@activations/zoo';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastCurve, open, type Session, start, unavailable } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { lastCurve, open, unavailable, useApp } from '@activations/browser-harness';
 
-let session: Session;
-beforeAll(async () => {
-  if (!unavailable) session = await start();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const APP = new URL('..', import.meta.url).pathname;
+const session = useApp(APP);
 
 /** Largest |a - b| relative to max(1, |b|). */
 function maxRelative(a: readonly number[], b: readonly number[]): number {
@@ -20,8 +15,8 @@ function maxRelative(a: readonly number[], b: readonly number[]): number {
 
 describe.skipIf(unavailable)('explorer (headless Chromium)', () => {
   it('loads the gallery with a plot for every activation', async () => {
-    await open(session, '#/');
-    const { page } = session;
+    await open(session(), '#/');
+    const { page } = session();
     expect(await page.locator('.card').count()).toBe(zoo.length);
     expect(await page.locator('.mini canvas').count()).toBe(zoo.length);
     // the backend picker lists what the registry found; none is missing without a reason
@@ -37,9 +32,9 @@ describe.skipIf(unavailable)('explorer (headless Chromium)', () => {
   });
 
   it("renders every activation's page with a plot of f and f′ computed on a backend", async () => {
-    const { page } = session;
+    const { page } = session();
     for (const d of zoo) {
-      await open(session, `#/a/${d.id}?backend=cpu-js`);
+      await open(session(), `#/a/${d.id}?backend=cpu-js`);
       const status = await page.locator('[data-testid=compute-status]').textContent();
       expect(status, d.id).toMatch(/^601 points × \(f, f′\) on cpu-js in/);
       // two curves of 601 points each in the SVG
@@ -52,17 +47,17 @@ describe.skipIf(unavailable)('explorer (headless Chromium)', () => {
   });
 
   it('moves the curve when a parameter slider moves, and keeps the value in the URL', async () => {
-    const { page } = session;
-    await open(session, '#/a/leaky-relu?backend=cpu-js');
+    const { page } = session();
+    await open(session(), '#/a/leaky-relu?backend=cpu-js');
     const before = await lastCurve(page);
     expect(before.f[0]).toBeCloseTo(-6 * 0.01, 6);
     const rendered = await page.evaluate(
-      () => (globalThis as unknown as { __explorer: { rendered: number } }).__explorer.rendered,
+      () => (globalThis as unknown as { __app: { rendered: number } }).__app.rendered,
     );
     await page.locator('[data-testid=param-negativeSlope]').fill('0.3');
     await page.waitForFunction(
       (n) =>
-        (globalThis as unknown as { __explorer: { rendered: number } }).__explorer.rendered > n &&
+        (globalThis as unknown as { __app: { rendered: number } }).__app.rendered > n &&
         document.body.dataset.ready === 'true',
       rendered,
     );
@@ -71,18 +66,18 @@ describe.skipIf(unavailable)('explorer (headless Chromium)', () => {
     expect(after.df[0]).toBeCloseTo(0.3, 6);
     expect(page.url()).toMatch(/#\/a\/leaky-relu\?negativeSlope=0\.3&backend=cpu-js$/);
     // a shared link reproduces the view
-    await open(session, '#/a/elu?alpha=2&from=-3&to=3');
+    await open(session(), '#/a/elu?alpha=2&from=-3&to=3');
     const elu = await lastCurve(page);
     expect(elu.x[0]).toBe(-3);
     expect(elu.f[0]).toBeCloseTo(2 * Math.expm1(-3), 6);
   });
 
   it('gives the same curves on cpu-js, wasm and webgpu (SwiftShader), within float32 rounding', async () => {
-    const { page } = session;
+    const { page } = session();
     for (const id of ['gelu', 'mish', 'softplus', 'softmax']) {
       const curves = [];
       for (const backend of ['cpu-js', 'wasm', 'webgpu']) {
-        await open(session, `#/a/${id}?backend=${backend}`);
+        await open(session(), `#/a/${id}?backend=${backend}`);
         const curve = await lastCurve(page);
         expect(curve.backend, `${id} on ${backend}`).toBe(backend);
         expect(
@@ -100,26 +95,26 @@ describe.skipIf(unavailable)('explorer (headless Chromium)', () => {
       }
     }
     // the picker switches the backend of the current view
-    await open(session, '#/a/tanh?backend=wasm');
+    await open(session(), '#/a/tanh?backend=wasm');
     await page.selectOption('#backend', 'webgpu');
     await page.waitForFunction(
       () =>
-        (globalThis as unknown as { __explorer: { curve?: { backend: string } } }).__explorer.curve
+        (globalThis as unknown as { __app: { curve?: { backend: string } } }).__app.curve
           ?.backend === 'webgpu' && document.body.dataset.ready === 'true',
     );
     expect(page.url()).toMatch(/backend=webgpu/);
   });
 
   it('plots a custom formula with its derivative, computed range and source', async () => {
-    const { page } = session;
-    await open(session, '#/custom?backend=wasm');
+    const { page } = session();
+    await open(session(), '#/custom?backend=wasm');
     const rendered = await page.evaluate(
-      () => (globalThis as unknown as { __explorer: { rendered: number } }).__explorer.rendered,
+      () => (globalThis as unknown as { __app: { rendered: number } }).__app.rendered,
     );
     await page.locator('[data-testid=formula-input]').fill('x * sigmoid(1.702 * x)');
     await page.waitForFunction(
       (n) =>
-        (globalThis as unknown as { __explorer: { rendered: number } }).__explorer.rendered > n &&
+        (globalThis as unknown as { __app: { rendered: number } }).__app.rendered > n &&
         document.body.dataset.ready === 'true',
       rendered,
     );
@@ -149,8 +144,8 @@ describe.skipIf(unavailable)('explorer (headless Chromium)', () => {
   });
 
   it('compares several activations on one plot and lists the catalogue like a textbook table', async () => {
-    const { page } = session;
-    await open(session, '#/compare?ids=relu,gelu,silu&d=1');
+    const { page } = session();
+    await open(session(), '#/compare?ids=relu,gelu,silu&d=1');
     expect(await page.locator('[data-testid=compare-plot] svg').count()).toBe(1);
     expect(await page.locator('[data-testid=compare-table] tr').count()).toBe(zoo.length + 1);
     await page.locator('[data-testid=pick-tanh]').check();

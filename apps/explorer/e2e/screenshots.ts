@@ -3,11 +3,11 @@
  *   pnpm --filter @activations/explorer screenshots
  */
 import { mkdir } from 'node:fs/promises';
-import { open, start } from './harness.js';
+import { open, start } from '@activations/browser-harness';
 
 const docs = new URL('../../../docs/', import.meta.url).pathname;
 await mkdir(docs, { recursive: true });
-const session = await start({ width: 1280, height: 860 });
+const session = await start(new URL('..', import.meta.url).pathname, { width: 1280, height: 860 });
 const shots: Array<[string, string]> = [
   ['#/a/gelu?backend=wasm', 'explorer-detail.png'],
   ['#/', 'explorer-gallery.png'],

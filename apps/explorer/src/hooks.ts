@@ -1,6 +1,6 @@
-/** What the end-to-end tests read (the last curve drawn), on window.__explorer. */
+/** What the end-to-end tests read (the last curve drawn), on window.__app. */
 export const testHooks: {
   curve?: { id: string; backend: string; x: number[]; f: number[]; df: number[] };
   rendered: number;
 } = { rendered: 0 };
-(globalThis as { __explorer?: typeof testHooks }).__explorer = testHooks;
+(globalThis as { __app?: typeof testHooks }).__app = testHooks;

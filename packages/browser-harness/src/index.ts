@@ -1,11 +1,12 @@
 /**
- * End-to-end harness: the explorer on a Vite dev server at 127.0.0.1 (WebGPU needs a secure
+ * End-to-end harness: a web app on a Vite dev server at 127.0.0.1 (WebGPU needs a secure
  * context) and Debian's headless Chromium with WebGPU on SwiftShader, driven by playwright-core
  * (never a downloaded browser). CHROMIUM_PATH overrides /usr/bin/chromium.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -23,10 +24,11 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function start(options: { width?: number; height?: number } = {}): Promise<Session> {
+/** Starts the app in `appDir` (its vite.config.ts) and a browser page, not yet navigated. */
+export async function start(appDir: string, options: { width?: number; height?: number } = {}): Promise<Session> {
   const server: ViteDevServer = await createServer({
-    root: new URL('..', import.meta.url).pathname,
-    configFile: new URL('../vite.config.ts', import.meta.url).pathname,
+    root: appDir,
+    configFile: `${appDir}/vite.config.ts`,
     server: { host: '127.0.0.1', port: 0, strictPort: false },
     logLevel: 'warn',
   });
@@ -66,12 +68,15 @@ export async function start(options: { width?: number; height?: number } = {}): 
   };
 }
 
-/** Opens a hash route and waits until the view has rendered. */
+/**
+ * Opens a hash route and waits until the view has rendered: the app counts renders in
+ * `window.__app.rendered` and sets `document.body.dataset.ready` to 'true' when done.
+ */
 export async function open(session: Session, hash: string): Promise<void> {
   const { page, url } = session;
   const before = await page
     .evaluate(
-      () => (globalThis as { __explorer?: { rendered: number } }).__explorer?.rendered ?? -1,
+      () => (globalThis as { __app?: { rendered: number } }).__app?.rendered ?? -1,
     )
     .catch(() => -1);
   if (page.url().startsWith(url))
@@ -81,7 +86,7 @@ export async function open(session: Session, hash: string): Promise<void> {
   else await page.goto(`${url}${hash}`);
   await page.waitForFunction(
     (n) => {
-      const hooks = (globalThis as { __explorer?: { rendered: number } }).__explorer;
+      const hooks = (globalThis as { __app?: { rendered: number } }).__app;
       return hooks !== undefined && hooks.rendered > n && document.body.dataset.ready === 'true';
     },
     before,
@@ -97,10 +102,28 @@ export function lastCurve(
     () =>
       (
         globalThis as unknown as {
-          __explorer: {
+          __app: {
             curve: { id: string; backend: string; x: number[]; f: number[]; df: number[] };
           };
         }
-      ).__explorer.curve,
+      ).__app.curve,
   );
+}
+
+/**
+ * For a test file: starts the app in `appDir` before its tests (unless `unavailable`) and closes
+ * it after them; returns a getter for the session.
+ */
+export function useApp(appDir: string): () => Session {
+  let session: Session | undefined;
+  beforeAll(async () => {
+    if (!unavailable) session = await start(appDir);
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => {
+    if (!session) throw new Error('the app is not running (no Chromium?)');
+    return session;
+  };
 }
