@@ -108,6 +108,22 @@ describe('activations', () => {
     expect((await run('wgsl', 'gelu', '--double-float')).out).not.toBe(f.out);
   });
 
+  it('every command refuses unknown options and ids with status 2 and says what to do', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['list', '--wide'], /unknown option '--wide'\nusage: activations list/],
+      [['tour', '--fast'], /unknown option '--fast'\nusage: activations tour/],
+      [['wgsl', 'mihs'], /Unknown activation 'mihs'\. Did you mean .*'mish'/],
+      [['js', 'softmax'], /softmax acts on whole rows \(vector\); source export is for elementwise activations/],
+      [['js', 'gelu', '--double-float'], /--double-float is a WGSL option/],
+      [['plot', 'relu', 'gelu', '--param', 'alpha=1'], /--param and --preset need a single activation/],
+      [['bench', '--json', '--n'], /--n/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, err } = await run(...argv);
+      expect([code, err], argv.join(' ')).toEqual([2, expect.stringMatching(message)]);
+    }
+  });
+
   it('js: source that computes the activation when evaluated', async () => {
     for (const [id, op] of [['mish', 'forward'], ['gelu', 'derivative'], ['elu', 'forward']] as const) {
       const { code, out } = await run('js', id, ...(op === 'derivative' ? ['--derivative'] : []));
