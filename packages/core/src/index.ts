@@ -99,12 +99,14 @@ export { guardNaN, propagatesNaN, simplify } from './simplify.js';
 export { closestNames } from './suggest.js';
 export {
   accuracyInputs,
+  FLUSH_FLOOR,
   float32Error,
   isNormalFloat32,
   ulpDistanceFloat32,
   ulpDistanceFloat64,
   ulpFloat32,
   ulpFloat64,
+  worstUlps,
 } from './ulp.js';
 export {
   crossEntropyFromLogProbabilities,

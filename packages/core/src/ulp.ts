@@ -75,6 +75,26 @@ export function float32Error(value: number, expected: number): number {
 }
 
 /**
+ * Absolute error that counts as none on devices that flush subnormals to zero (WGSL allows it):
+ * 2^-116 ≈ 1.2e-35, a flushed subnormal times factors up to 1024.
+ */
+export const FLUSH_FLOOR = 2 ** -116;
+
+/**
+ * The worst float32Error of results `got` at `inputs` against a float64 reference; an absolute
+ * error up to `floor` counts as 0 (FLUSH_FLOOR for flush-to-zero devices).
+ */
+export function worstUlps(got: ArrayLike<number>, inputs: ArrayLike<number>, reference: (x: number) => number, floor = 0): number {
+  let worst = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const expected = reference(inputs[i]!);
+    if (Math.abs(got[i]! - expected) <= floor) continue;
+    worst = Math.max(worst, float32Error(got[i]!, expected));
+  }
+  return worst;
+}
+
+/**
  * The inputs accuracy checks use: every 1/40 over [-100, 100], every 1/1000 over [-20, 20] (where
  * activations bend and rounding errors peak between coarser points), the float32 extremes, ±∞.
  */

@@ -6,7 +6,7 @@
  * is finite, those lanes are patched with f64x2 lanes, or the whole kernel is rebuilt with them.
  * User-defined activations get the same check.
  */
-import { accuracyInputs, type Expr, float32Error, UnsupportedOperationError } from '@activations/core';
+import { accuracyInputs, type Expr, float32Error, UnsupportedOperationError, worstUlps } from '@activations/core';
 import { compileKernel, type KernelModule, type KernelShape, minimumLanes, type Patches } from './compile.js';
 import type { WasmArray, WasmHeap } from './memory.js';
 import type { Lanes } from './simd-math.js';
@@ -31,12 +31,8 @@ export function probeInputs(): Float32Array {
   return inputs;
 }
 
-/** Worst error of float32 results against a float64 reference (core's float32Error). */
-export function worstUlps(got: Float32Array, inputs: Float32Array, reference: (x: number) => number): number {
-  let worst = 0;
-  for (let i = 0; i < inputs.length; i++) worst = Math.max(worst, float32Error(got[i]!, reference(inputs[i]!)));
-  return worst;
-}
+/** Worst error of float32 results against a float64 reference (core's worstUlps, re-exported). */
+export { worstUlps };
 
 /** What a kernel computes, and the float64 function it must match. */
 export interface KernelRequest {

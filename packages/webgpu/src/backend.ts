@@ -3,6 +3,7 @@
 import {
   type Activation,
   ActivationError,
+  accuracyInputs,
   type Backend,
   BackendUnavailableError,
   BadInputError,
@@ -12,6 +13,7 @@ import {
   crossEntropyGradientFromProbabilities,
   DeviceLostError,
   type ElementwiseActivation,
+  FLUSH_FLOOR,
   type FloatArray,
   type LossActivation,
   outputFor,
@@ -25,6 +27,7 @@ import {
   type Targets,
   UnsupportedOperationError,
   type VectorActivation,
+  worstUlps,
 } from '@activations/core';
 import { acquireDevice, adapterName, type DeviceOptions, MAP_READ_MODE, Usage } from './device.js';
 import {
@@ -35,13 +38,12 @@ import {
   WORKGROUP,
 } from './kernels.js';
 import { BufferPool } from './pool.js';
-import { activationFunction, type Precision, type WgslOp } from './wgsl.js';
-import { accuracyInputs, float32Error } from '@activations/core';
+import { activationFunction, opExpression, type Precision, type WgslOp } from './wgsl.js';
 
 /** A float32 kernel is kept when its worst error on the probe inputs is at most this (else double-float). */
 export const PROBE_ULPS = 3;
-/** Absolute error that counts as exact in the probe: a flushed subnormal times a modest factor. */
-const FLUSH_FLOOR = 2 ** -116;
+/** core's accuracy inputs, built once for every probe. */
+let probeInputs: Float32Array | undefined;
 
 /** How one op of an activation is computed, after the probe. */
 export interface PrecisionReport {
@@ -85,6 +87,11 @@ export interface BufferOptions {
 }
 
 type ElementwiseOp = 'forward' | 'derivative' | { readonly param: string };
+
+/** An op as it appears in cache keys: 'forward', 'derivative' or 'd/dalpha'. */
+function opKey(op: ElementwiseOp): string {
+  return typeof op === 'string' ? op : `d/d${op.param}`;
+}
 
 /** The buffers one dispatch binds (absent ones are not bound). */
 interface Bound {
@@ -259,8 +266,7 @@ export class WebGPUBackend implements Backend {
     shape: KernelShape,
     precision: Precision,
   ): Promise<GPUComputePipeline> {
-    const opKey = typeof op === 'string' ? op : `d/d${op.param}`;
-    return this.#pipeline(`${act.key}|${opKey}|${shape}|${precision}`, () =>
+    return this.#pipeline(`${act.key}|${opKey(op)}|${shape}|${precision}`, () =>
       elementwiseShader(activationFunction(act, op as WgslOp, 'act_f', precision), shape),
     );
   }
@@ -272,31 +278,17 @@ export class WebGPUBackend implements Backend {
   #precisionOf(act: ElementwiseActivation, op: ElementwiseOp): Promise<PrecisionReport> {
     if (this.#precision !== 'auto')
       return Promise.resolve({ precision: this.#precision, float32Ulps: Number.NaN });
-    const key = `${act.key}|${typeof op === 'string' ? op : `d/d${op.param}`}`;
+    const key = `${act.key}|${opKey(op)}`;
     let pending = this.#precisions.get(key);
     if (!pending) {
       pending = (async (): Promise<PrecisionReport> => {
-        const reference =
-          op === 'forward'
-            ? act.forward
-            : op === 'derivative'
-              ? act.derivative
-              : (v: number) => act.paramDerivative(op.param, v);
-        const x = accuracyInputs();
-        const y = new Float32Array(x.length);
-        await this.#roundTrip(
-          await this.#elementwisePipeline(act, op, 'map', 'f32'),
-          x,
-          undefined,
-          y,
-          1,
-        );
-        let worst = 0;
-        for (let i = 0; i < x.length; i++) {
-          const expected = reference(x[i]!);
-          if (Math.abs(y[i]! - expected) > FLUSH_FLOOR)
-            worst = Math.max(worst, float32Error(y[i]!, expected));
-        }
+        const { reference } = opExpression(act, op as WgslOp);
+        probeInputs ??= accuracyInputs();
+        const y = new Float32Array(probeInputs.length);
+        const pipeline = await this.#elementwisePipeline(act, op, 'map', 'f32');
+        await this.#roundTrip(pipeline, probeInputs, undefined, y, 1);
+        // SwiftShader, like most GPUs, flushes subnormals: errors below FLUSH_FLOOR count as none
+        const worst = worstUlps(y, probeInputs, reference, FLUSH_FLOOR);
         return { precision: worst <= PROBE_ULPS ? 'f32' : 'df32', float32Ulps: worst };
       })();
       pending.catch(() => this.#precisions.delete(key));

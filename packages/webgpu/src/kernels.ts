@@ -9,6 +9,13 @@ import { f32Literal, mathLibrary } from './wgsl-math.js';
 
 /** Threads per workgroup of the elementwise kernels. */
 export const WORKGROUP = 256;
+
+/**
+ * First statement of every entry point: sets the math library's act_one to 1.0 from a run-time
+ * value (an array length below 2^30 adds nothing), so the compiler cannot fold it as a literal.
+ */
+const SET_ACT_ONE = 'act_one = bitcast<f32>(0x3f800000u | (arrayLength(&act_out) >> 30u)); // 1.0, opaque to the compiler';
+
 /** Threads per workgroup (and per row) of the softmax kernels. */
 export const ROW_WORKGROUP = 64;
 
@@ -56,7 +63,7 @@ export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string 
     `@compute @workgroup_size(${WORKGROUP})`,
     'fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {',
     '  let n = arrayLength(&act_out);',
-    '  act_one = bitcast<f32>(0x3f800000u | (n >> 30u)); // 1.0, opaque to the compiler',
+    `  ${SET_ACT_ONE}`,
     `  let stride = groups.x * ${WORKGROUP}u;`,
     '  for (var i = id.x; i < n; i = i + stride) {',
     `    act_out[i] = ${value};`,
@@ -114,7 +121,7 @@ fn act_shifted(x: f32, m: f32) -> vec2<f32> {
 @compute @workgroup_size(${W})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let len = info.length;
-  act_one = bitcast<f32>(0x3f800000u | (arrayLength(&act_out) >> 30u)); // 1.0, opaque to the compiler
+  ${SET_ACT_ONE}
   let rows = arrayLength(&act_out) / len;
   let t = lid.x;
   for (var r = wid.x; r < rows; r = r + groups.x) {

@@ -13,7 +13,7 @@ import {
 } from '../activation.js';
 import type { Backend, FloatArray } from '../backend.js';
 import { BackendUnavailableError, BadInputError, UnsupportedOperationError } from '../errors.js';
-import { accuracyInputs, float32Error, ulpDistanceFloat64 } from '../ulp.js';
+import { accuracyInputs, FLUSH_FLOOR, float32Error, ulpDistanceFloat64 } from '../ulp.js';
 
 /** Options for `describeBackendConformance`. */
 export interface ConformanceOptions {
@@ -41,8 +41,8 @@ export interface ConformanceOptions {
   readonly knownDeviations?: Readonly<Record<string, number>>;
 }
 
-/** Absolute error that passes on flush-to-zero devices: 2^-116 ≈ 1.2e-35. */
-export const FLUSH_FLOOR = 2 ** -116;
+/** Absolute error that passes on flush-to-zero devices: 2^-116 ≈ 1.2e-35 (from core's ulp). */
+export { FLUSH_FLOOR };
 
 /** The float32 inputs: core's accuracyInputs() (dense over [-100, 100], denser over [-20, 20], extremes). */
 export function conformanceInputs(): Float32Array {
