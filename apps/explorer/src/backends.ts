@@ -6,7 +6,6 @@
 import {
   type Activation,
   type Backend,
-  type BackendStatus,
   createRegistry,
   float32Error,
   type Registry,
@@ -21,13 +20,6 @@ export const registry: Registry = createRegistry({
   activations: zoo,
   backends: [webgpu({ allowSoftware: true }), wasm(), cpuJs()],
 });
-
-let statuses: Promise<BackendStatus[]> | undefined;
-/** Every backend, initialised once: available or not, and why. */
-export function backendStatuses(): Promise<BackendStatus[]> {
-  statuses ??= registry.backendStatus();
-  return statuses;
-}
 
 /** The backend for a picker value ('auto' or a name), with its name. */
 export async function pick(choice: string): Promise<{ name: string; backend: Backend }> {

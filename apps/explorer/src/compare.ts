@@ -6,7 +6,7 @@ import { activationSpec, comparisonSpec } from '@activations/plots';
 import { registry } from './backends.js';
 import { draw } from './chart.js';
 import { tex } from './detail.js';
-import { h } from './dom.js';
+import { h } from '@activations/web-ui';
 import type { Route, State } from './state.js';
 
 type Compare = Extract<Route, { page: 'compare' }>;

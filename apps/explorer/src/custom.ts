@@ -13,7 +13,7 @@ import { toJS } from '@activations/cpu-js';
 import { grid } from '@activations/plots';
 import { toWGSL } from '@activations/webgpu';
 import { drawOnBackend, propertiesTable } from './detail.js';
-import { debounce, formatNumber, h } from './dom.js';
+import { debounce, formatNumber, h } from '@activations/web-ui';
 import type { Route, State } from './state.js';
 
 type Custom = Extract<Route, { page: 'custom' }>;

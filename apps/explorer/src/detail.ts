@@ -9,7 +9,7 @@ import { activationSpec, curveCaption, displayName, grid } from '@activations/pl
 import katex from 'katex';
 import { type Computed, computeCurve, registry } from './backends.js';
 import { draw } from './chart.js';
-import { debounce, formatNumber, h, list } from './dom.js';
+import { debounce, formatNumber, h, list } from '@activations/web-ui';
 import type { Route, State } from './state.js';
 import { testHooks } from './hooks.js';
 

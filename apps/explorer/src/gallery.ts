@@ -2,7 +2,7 @@
 import { activationSpec, shortInterval } from '@activations/plots';
 import { registry } from './backends.js';
 import { draw } from './chart.js';
-import { h } from './dom.js';
+import { h } from '@activations/web-ui';
 import type { State } from './state.js';
 import { toHash } from './state.js';
 

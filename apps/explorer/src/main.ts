@@ -1,11 +1,12 @@
 /** The explorer: routes in the URL hash, a backend picker, and one view at a time. */
 import 'katex/dist/katex.min.css';
+import '@activations/web-ui/base.css';
 import './style.css';
-import { backendStatuses } from './backends.js';
+import { registry } from './backends.js';
 import { renderCompare } from './compare.js';
 import { renderCustom } from './custom.js';
 import { renderDetail } from './detail.js';
-import { h } from './dom.js';
+import { fillBackendPicker, h } from '@activations/web-ui';
 import { renderGallery } from './gallery.js';
 import { testHooks } from './hooks.js';
 import { parseHash, type State, toHash } from './state.js';
@@ -53,18 +54,7 @@ async function render(): Promise<void> {
 }
 
 async function setUpPicker(): Promise<void> {
-  select.append(h('option', { value: 'auto' }, 'auto'));
-  for (const s of await backendStatuses()) {
-    select.append(
-      h(
-        'option',
-        { value: s.name, disabled: !s.available, title: s.reason ?? '' },
-        s.available ? s.name : `${s.name} (unavailable)`,
-      ),
-    );
-  }
-  const unavailable = (await backendStatuses()).filter((s) => !s.available);
-  note.textContent = unavailable.map((s) => `${s.name}: ${s.reason}`).join(' · ');
+  await fillBackendPicker(select, note, registry);
   select.addEventListener('change', () =>
     navigate({ ...parseHash(location.hash), backend: select.value }),
   );

@@ -1,9 +1,11 @@
 /** The training lab page: controls, experiments, runs trained live, and their charts. */
+import '@activations/web-ui/base.css';
 import './style.css';
 import { type Backend, createRegistry } from '@activations/core';
 import { cpuJs } from '@activations/cpu-js';
 import { wasm } from '@activations/wasm';
 import { webgpu } from '@activations/webgpu';
+import { fillBackendPicker, h } from '@activations/web-ui';
 import { zoo } from '@activations/zoo';
 import { boundarySpec, historySpec, LiveChart, layerBarsSpec } from './charts.js';
 import { DATASETS, type DatasetId } from './datasets.js';
@@ -33,18 +35,6 @@ interface Hooks {
 const hooks: Hooks = { rendered: 0, runs: [], verdict: '' };
 (globalThis as { __app?: Hooks }).__app = hooks;
 
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> & { testid?: string } = {},
-  ...children: Array<Node | string>
-): HTMLElementTagNameMap[K] {
-  const { testid, ...rest } = props;
-  const e = Object.assign(document.createElement(tag), rest);
-  if (testid) e.dataset.testid = testid;
-  e.append(...children);
-  return e;
-}
-
 const custom = {
   dataset: 'moons' as DatasetId,
   layers: 3,
@@ -67,11 +57,11 @@ let charts: Array<{
 }> = [];
 let lossChart: LiveChart | undefined;
 
-const status = el('p', { className: 'status', testid: 'status' });
-const verdict = el('p', { className: 'verdict', testid: 'verdict' });
-const lesson = el('p', { className: 'lesson', testid: 'lesson' });
-const runsBox = el('div', { className: 'runs' });
-const lossBox = el('div', { className: 'loss' });
+const status = h('p', { class: 'status', 'data-testid': 'status' });
+const verdict = h('p', { class: 'verdict', 'data-testid': 'verdict' });
+const lesson = h('p', { class: 'lesson', 'data-testid': 'lesson' });
+const runsBox = h('div', { class: 'runs' });
+const lossBox = h('div', { class: 'loss' });
 
 function numberInput(
   label: string,
@@ -81,13 +71,13 @@ function numberInput(
   step: number,
   set: (v: number) => void,
 ): HTMLElement {
-  const input = el('input', {
+  const input = h('input', {
     type: 'number',
     value: String(value),
     min: String(min),
     max: String(max),
     step: String(step),
-    testid: `custom-${label}`,
+    'data-testid': `custom-${label}`,
   });
   input.addEventListener('change', () => {
     const v = Number(input.value);
@@ -96,7 +86,7 @@ function numberInput(
       void reset();
     } else input.value = String(value);
   });
-  return el('label', {}, `${label} `, input);
+  return h('label', {}, `${label} `, input);
 }
 
 function selectInput(
@@ -105,18 +95,16 @@ function selectInput(
   value: string,
   set: (v: string) => void,
 ): HTMLElement {
-  const s = el(
+  const s = h(
     'select',
-    { testid: `custom-${label}` },
-    ...options.map(([v, text]) =>
-      el('option', { value: v, textContent: text, selected: v === value }),
-    ),
+    { 'data-testid': `custom-${label}` },
+    ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
   );
   s.addEventListener('change', () => {
     set(s.value);
     void reset();
   });
-  return el('label', {}, `${label} `, s);
+  return h('label', {}, `${label} `, s);
 }
 
 function controls(): HTMLElement {
@@ -128,13 +116,13 @@ function controls(): HTMLElement {
     ...EXPERIMENTS.map((e) => [e.id, e.title] as const),
     ['custom', 'Your own network'] as const,
   ].map(([id, title]) =>
-    el(
+    h(
       'button',
       {
         type: 'button',
-        className: (experiment?.id ?? 'custom') === id ? 'active' : '',
-        testid: `experiment-${id}`,
-        onclick: () => {
+        class: (experiment?.id ?? 'custom') === id ? 'active' : '',
+        'data-testid': `experiment-${id}`,
+        onClick: () => {
           experiment = EXPERIMENTS.find((e) => e.id === id);
           void reset();
         },
@@ -143,10 +131,10 @@ function controls(): HTMLElement {
     ),
   );
   const own = experiment
-    ? el('div')
-    : el(
+    ? h('div')
+    : h(
         'div',
-        { className: 'own' },
+        { class: 'own' },
         selectInput('dataset', Object.entries(DATASETS), custom.dataset, (v) => {
           custom.dataset = v as DatasetId;
         }),
@@ -175,20 +163,20 @@ function controls(): HTMLElement {
         }),
       );
   const steps = experiment?.steps ?? 300;
-  return el(
+  return h(
     'section',
-    { className: 'controls' },
-    el('div', { className: 'experiments' }, ...presetButtons),
+    { class: 'controls' },
+    h('div', { class: 'experiments' }, ...presetButtons),
     own,
-    el(
+    h(
       'div',
-      { className: 'buttons' },
-      el(
+      { class: 'buttons' },
+      h(
         'button',
         {
           type: 'button',
-          testid: 'train',
-          onclick: () => {
+          'data-testid': 'train',
+          onClick: () => {
             running = !running;
             target = running ? Number.POSITIVE_INFINITY : 0;
             if (running) void loop();
@@ -196,12 +184,12 @@ function controls(): HTMLElement {
         },
         'train / pause',
       ),
-      el(
+      h(
         'button',
         {
           type: 'button',
-          testid: 'run-steps',
-          onclick: () => {
+          'data-testid': 'run-steps',
+          onClick: () => {
             target = (lab?.step ?? 0) + steps;
             running = true;
             void loop();
@@ -209,7 +197,7 @@ function controls(): HTMLElement {
         },
         `train ${steps} steps`,
       ),
-      el('button', { type: 'button', testid: 'reset', onclick: () => void reset() }, 'reset'),
+      h('button', { type: 'button', 'data-testid': 'reset', onClick: () => void reset() }, 'reset'),
     ),
   );
 }
@@ -247,9 +235,9 @@ async function reset(): Promise<void> {
   } catch (error) {
     root.replaceChildren(
       controls(),
-      el(
+      h(
         'p',
-        { className: 'error', role: 'alert' },
+        { class: 'error', role: 'alert' },
         error instanceof Error ? error.message : String(error),
       ),
     );
@@ -260,15 +248,15 @@ async function reset(): Promise<void> {
     : 'Pick a dataset, a depth, an activation and an initialisation, then train.';
   runsBox.replaceChildren();
   charts = lab.runs.map((run, i) => {
-    const boundaryBox = el('div');
-    const gradientBox = el('div');
-    const deadBox = el('div');
-    const stats = el('p', { className: 'stats', testid: `run-${i}-stats` });
+    const boundaryBox = h('div');
+    const gradientBox = h('div');
+    const deadBox = h('div');
+    const stats = h('p', { class: 'stats', 'data-testid': `run-${i}-stats` });
     runsBox.append(
-      el(
+      h(
         'article',
-        { className: 'run', testid: `run-${i}` },
-        el('h3', {}, run.label),
+        { class: 'run', 'data-testid': `run-${i}` },
+        h('h3', {}, run.label),
         stats,
         boundaryBox,
         gradientBox,
@@ -278,9 +266,9 @@ async function reset(): Promise<void> {
     const perceptron = run.network.config.rule === 'perceptron';
     if (perceptron)
       gradientBox.append(
-        el(
+        h(
           'p',
-          { className: 'stats' },
+          { class: 'stats' },
           'The perceptron rule uses no gradient: it moves the line towards each misclassified point.',
         ),
       );
@@ -317,7 +305,7 @@ async function reset(): Promise<void> {
   root.replaceChildren(
     controls(),
     lesson,
-    el('div', { className: 'summary' }, status, verdict),
+    h('div', { class: 'summary' }, status, verdict),
     lossBox,
     runsBox,
   );
@@ -430,21 +418,7 @@ async function loop(): Promise<void> {
 }
 
 async function setUpPicker(): Promise<void> {
-  select.append(el('option', { value: 'auto', textContent: 'auto' }));
-  const statuses = await registry.backendStatus();
-  for (const s of statuses)
-    select.append(
-      el('option', {
-        value: s.name,
-        disabled: !s.available,
-        title: s.reason ?? '',
-        textContent: s.available ? s.name : `${s.name} (unavailable)`,
-      }),
-    );
-  document.getElementById('backend-note')!.textContent = statuses
-    .filter((s) => !s.available)
-    .map((s) => `${s.name}: ${s.reason}`)
-    .join(' · ');
+  await fillBackendPicker(select, document.getElementById('backend-note')!, registry);
   select.addEventListener('change', () => void reset());
 }
 
