@@ -51,6 +51,8 @@ export async function computeCurve(
   const { name, backend } = await pick(choice);
   const x32 = Float32Array.from(x);
   const n = x32.length;
+  const xs = Float64Array.from(x32);
+  const reference = referenceCurve(act, xs);
   const t0 = performance.now();
   let f: Float64Array;
   let df: Float64Array;
@@ -62,25 +64,23 @@ export async function computeCurve(
     const rows = new Float32Array(2 * n);
     for (let i = 0; i < n; i++) rows[2 * i] = x32[i]!;
     const firsts = (a: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => a[2 * i]!);
+    const rowAct = registry.activation(act.id, { ...act.params, rowLength: 2 });
     if (act.kind === 'vector') {
-      const rowAct = registry.activation(act.id, { ...act.params, rowLength: 2 });
       if (rowAct.kind !== 'vector') throw new Error(`${act.id} is not a vector activation`);
       const dy = new Float32Array(2 * n);
       for (let i = 0; i < n; i++) dy[2 * i] = 1;
       f = firsts(await backend.forward(rowAct, rows));
       df = firsts(await backend.backward(rowAct, rows, dy));
     } else {
-      const rowAct = registry.activation(act.id, { ...act.params, rowLength: 2 });
       // the gradient of the mean over n rows, times n: each row's own gradient
       if (rowAct.kind !== 'loss') throw new Error(`${act.id} is not a loss`);
       df = firsts(await backend.lossGradient(rowAct, rows, new Int32Array(n))).map((v) => v * n);
-      f = referenceCurve(act, Float64Array.from(x32)).f;
+      f = reference.f;
       note =
         'the loss value is the float64 reference (backends return the mean over rows); f′ is computed';
     }
   }
   const ms = performance.now() - t0;
-  const reference = referenceCurve(act, Float64Array.from(x32));
   let maxAbs = 0;
   let maxUlps = 0;
   for (const [got, want] of [
@@ -93,7 +93,7 @@ export async function computeCurve(
     }
   }
   return {
-    curve: { x: Float64Array.from(x32), f, df },
+    curve: { x: xs, f, df },
     backend: name,
     ms,
     maxAbs,
