@@ -172,8 +172,11 @@ export class Network {
           }
         }
         const pre = z[l - 1]!;
-        dz = await this.#backend.backward(this.#act, pre, da);
-        dead.unshift(await this.#deadFraction(pre, n, inputs));
+        // f′ once: it gives both dz = da · f′(z) and which units are dead
+        const d = await this.#backend.derivative(this.#act, pre);
+        for (let i = 0; i < da.length; i++) da[i]! *= d[i]!;
+        dz = da;
+        dead.unshift(deadFraction(d, n, inputs));
       }
       const lr = this.config.learningRate;
       for (let i = 0; i < dw.length; i++) layer.w[i]! -= lr * dw[i]!;
@@ -186,18 +189,6 @@ export class Network {
       gradientNorms,
       dead,
     };
-  }
-
-  /** Units (columns of z) whose derivative is 0 at every one of the n points. */
-  async #deadFraction(z: Float32Array, n: number, units: number): Promise<number> {
-    const d = await this.#backend.derivative(this.#act, z);
-    let deadUnits = 0;
-    for (let u = 0; u < units; u++) {
-      let alive = false;
-      for (let r = 0; r < n && !alive; r++) alive = d[r * units + u] !== 0;
-      if (!alive) deadUnits++;
-    }
-    return deadUnits / units;
   }
 
   async #perceptronStep(data: Dataset): Promise<StepStats> {
@@ -221,6 +212,17 @@ export class Network {
       dead: [],
     };
   }
+}
+
+/** The fraction of units (columns of the n × units derivatives d) whose derivative is 0 at every point. */
+function deadFraction(d: ArrayLike<number>, n: number, units: number): number {
+  let deadUnits = 0;
+  for (let u = 0; u < units; u++) {
+    let alive = false;
+    for (let r = 0; r < n && !alive; r++) alive = d[r * units + u] !== 0;
+    if (!alive) deadUnits++;
+  }
+  return deadUnits / units;
 }
 
 /** Fraction of points whose most probable class is their class. */
