@@ -1,4 +1,10 @@
-import { type BackendPlugin, BadInputError, createRegistry, defineActivation, type ElementwiseActivation } from '@activations/core';
+import {
+  type BackendPlugin,
+  BadInputError,
+  createRegistry,
+  defineActivation,
+  type ElementwiseActivation,
+} from '@activations/core';
 import { gelu, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';
@@ -8,13 +14,18 @@ import { PROBE_ULPS, patchesFor, probeInputs, worstUlps } from './kernels.js';
 
 describe('wasm backend', () => {
   it("is what 'auto' picks over a lower-priority backend, and refuses Float64Array saying where to go", async () => {
-    const fallback: BackendPlugin = { name: 'cpu-js', priority: 0, isSupported: () => true, create: () => new WasmBackend() };
+    const fallback: BackendPlugin = {
+      name: 'cpu-js',
+      priority: 0,
+      isSupported: () => true,
+      create: () => new WasmBackend(),
+    };
     const registry = createRegistry({ activations: zoo, backends: [fallback, wasm()] });
     const choice = await registry.selectBackend('auto');
     expect(choice.name).toBe('wasm');
-    await expect(choice.backend.forward(registry.activation('gelu'), new Float64Array(4))).rejects.toThrow(
-      /computes in float32; .*use a backend with Float64Array support \(cpu-js\)/,
-    );
+    await expect(
+      choice.backend.forward(registry.activation('gelu'), new Float64Array(4)),
+    ).rejects.toThrow(/computes in float32; .*use a backend with Float64Array support \(cpu-js\)/);
   });
 
   it('computes f32 lanes where float32 is accurate, f64 or hybrid lanes where it is not', () => {
@@ -43,7 +54,9 @@ describe('wasm backend', () => {
     expect(patchesFor([Number.NaN])).toBeUndefined();
     expect(patchesFor([1, 3, 5, 7, 9])).toBeUndefined(); // too scattered: f64 lanes instead
     // beyond the dense grid, one tail per side
-    expect(patchesFor([-3e38, -1e30, -1e4, -100, -99.5, 99.5, 100, 1e4, Number.POSITIVE_INFINITY])).toEqual([
+    expect(
+      patchesFor([-3e38, -1e30, -1e4, -100, -99.5, 99.5, 100, 1e4, Number.POSITIVE_INFINITY]),
+    ).toEqual([
       [-3e38 - 3e36, -99.5 + 1],
       [99.5 - 1, Number.POSITIVE_INFINITY],
     ]);
@@ -51,9 +64,14 @@ describe('wasm backend', () => {
 
   it('gives user-defined activations SIMD kernels too', () => {
     const backend = new WasmBackend();
-    const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' }).create();
+    const quickGelu = defineActivation({
+      id: 'quick-gelu',
+      forward: 'x * sigmoid(1.702 * x)',
+    }).create();
     const x = probeInputs();
-    expect(worstUlps(backend.forwardSync(quickGelu, x), x, quickGelu.forward)).toBeLessThanOrEqual(PROBE_ULPS);
+    expect(worstUlps(backend.forwardSync(quickGelu, x), x, quickGelu.forward)).toBeLessThanOrEqual(
+      PROBE_ULPS,
+    );
     expect(backend.lanesOf(quickGelu)).toMatch(/^(f32|hybrid|f64)$/);
     expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(4096);
   });
@@ -64,7 +82,8 @@ describe('wasm backend', () => {
     for (const n of [1, 3, 5, 4095, 4097, 10001]) {
       const x = Float32Array.from({ length: n }, (_, i) => (i % 23) - 11);
       const y = backend.forwardSync(act, x);
-      for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 7))) expect(y[i]).toBeCloseTo(act.forward(x[i]!), 6);
+      for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 7)))
+        expect(y[i]).toBeCloseTo(act.forward(x[i]!), 6);
       expect(y[n - 1]).toBeCloseTo(act.forward(x[n - 1]!), 6);
     }
   });
@@ -81,7 +100,9 @@ describe('WasmArray (zero copy)', () => {
     expect(a.array[0]).toBe(0);
     const dy = backend.allocate(10);
     dy.array.fill(2);
-    expect([...backend.backwardArray(sigmoid.create(), a, dy).array.slice(0, 2)]).toEqual([0.5, 0.5]);
+    expect([...backend.backwardArray(sigmoid.create(), a, dy).array.slice(0, 2)]).toEqual([
+      0.5, 0.5,
+    ]);
   });
 
   it('views survive memory growth', () => {

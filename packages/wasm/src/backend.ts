@@ -24,7 +24,12 @@ import {
   type Targets,
 } from '@activations/core';
 import { computeBound, type KernelShape } from './compile.js';
-import { type KernelFunction, KernelCache, type KernelRequest, type LaneReport } from './kernels.js';
+import {
+  type KernelFunction,
+  KernelCache,
+  type KernelRequest,
+  type LaneReport,
+} from './kernels.js';
 import { BLOCK, SCRATCH, WasmArray, WasmHeap } from './memory.js';
 import { compileSoftmax } from './softmax.js';
 import { ThreadPool, threadsUnavailable } from './threads.js';
@@ -36,7 +41,12 @@ type Op = 'forward' | 'derivative';
 function request(act: ElementwiseActivation, op: Op): KernelRequest {
   return op === 'forward'
     ? { key: `${act.key}|forward`, expression: act.kernels.forward, reference: act.forward }
-    : { key: `${act.key}|derivative`, expression: act.kernels.derivative, reference: act.derivative, scaledByGradient: true };
+    : {
+        key: `${act.key}|derivative`,
+        expression: act.kernels.derivative,
+        reference: act.derivative,
+        scaledByGradient: true,
+      };
 }
 
 function paramRequest(act: ElementwiseActivation, name: string): KernelRequest {
@@ -78,7 +88,10 @@ export class WasmBackend implements SyncBackend {
   /** Worker threads get their own shared memory: ordinary memory is faster for everything else. */
   #shared: { heap: WasmHeap; kernels: KernelCache } | undefined;
   #pool: Promise<ThreadPool> | undefined;
-  readonly #rowKernels = new Map<string, (x: number, out: number, info: number, rows: number, length: number) => void>();
+  readonly #rowKernels = new Map<
+    string,
+    (x: number, out: number, info: number, rows: number, length: number) => void
+  >();
   #disposed = false;
 
   /** Worker threads in use: 0 when off, unavailable here (`threadsUnavailable()`), or failed to start. */
@@ -100,7 +113,14 @@ export class WasmBackend implements SyncBackend {
    * The parallel path of the asynchronous methods: the array is copied once into shared memory,
    * split into 4-aligned slices, and the workers and this thread each run one.
    */
-  async #parallel<T extends FloatArray>(act: ElementwiseActivation, op: Op, shape: KernelShape, x: T, dy: T | undefined, out: T | undefined): Promise<T> {
+  async #parallel<T extends FloatArray>(
+    act: ElementwiseActivation,
+    op: Op,
+    shape: KernelShape,
+    x: T,
+    dy: T | undefined,
+    out: T | undefined,
+  ): Promise<T> {
     checkInput(NAME, x, false);
     if (dy !== undefined) checkGradient(NAME, x, dy, false);
     const { heap, kernels } = this.#shared!;
@@ -128,7 +148,10 @@ export class WasmBackend implements SyncBackend {
       for (let part = 0, start = 0; start < n; part++, start += slice) {
         const count = Math.ceil(Math.min(slice, n - start) / 4) * 4; // allocations are whole vectors
         const at = (a: WasmArray) => a.byteOffset + start * 4;
-        const args = gradient === undefined ? [at(input), at(output), count] : [at(input), at(gradient), at(output), count];
+        const args =
+          gradient === undefined
+            ? [at(input), at(output), count]
+            : [at(input), at(gradient), at(output), count];
         if (part < pool.size) jobs.push(pool.run(part, id, module, args));
         else kernel(...args);
       }
@@ -160,7 +183,12 @@ export class WasmBackend implements SyncBackend {
    * softmax(s·x) or its log over rows, by the SIMD row kernel; rows holding ±∞ (whose maximum is
    * not finite) are recomputed by the float64 reference, which defines those limits.
    */
-  #softmaxRows(spec: SoftmaxSpec, x: ArrayLike<number>, rowLength: number, out: Float32Array | Float64Array): void {
+  #softmaxRows(
+    spec: SoftmaxSpec,
+    x: ArrayLike<number>,
+    rowLength: number,
+    out: Float32Array | Float64Array,
+  ): void {
     const n = x.length;
     if (n === 0) return;
     const length = resolveRowLength(n, rowLength);
@@ -168,8 +196,17 @@ export class WasmBackend implements SyncBackend {
     const key = `${spec.scale}|${spec.log}`;
     let kernel = this.#rowKernels.get(key);
     if (!kernel) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(compileSoftmax(spec, this.#heap.import)), { env: { memory: this.#heap.memory } });
-      kernel = instance.exports.kernel as (x: number, out: number, info: number, rows: number, length: number) => void;
+      const instance = new WebAssembly.Instance(
+        new WebAssembly.Module(compileSoftmax(spec, this.#heap.import)),
+        { env: { memory: this.#heap.memory } },
+      );
+      kernel = instance.exports.kernel as (
+        x: number,
+        out: number,
+        info: number,
+        rows: number,
+        length: number,
+      ) => void;
       this.#rowKernels.set(key, kernel);
     }
     // padded by one vector: the kernel reads and writes whole vectors at the end of a row
@@ -185,7 +222,12 @@ export class WasmBackend implements SyncBackend {
         const m = maxima[r]!;
         if (m === Number.POSITIVE_INFINITY || m === Number.NEGATIVE_INFINITY) {
           const start = r * length;
-          softmaxRows(spec, Array.prototype.slice.call(x, start, start + length) as number[], 0, out.subarray(start, start + length));
+          softmaxRows(
+            spec,
+            Array.prototype.slice.call(x, start, start + length) as number[],
+            0,
+            out.subarray(start, start + length),
+          );
         }
       }
     } finally {
@@ -196,7 +238,12 @@ export class WasmBackend implements SyncBackend {
   }
 
   /** The vector-Jacobian product over rows, from probabilities computed by the SIMD kernel. */
-  #softmaxBackward(act: VectorActivation, x: Float32Array, dy: Float32Array, out: Float32Array): void {
+  #softmaxBackward(
+    act: VectorActivation,
+    x: Float32Array,
+    dy: Float32Array,
+    out: Float32Array,
+  ): void {
     if (x.length === 0) return;
     const length = resolveRowLength(x.length, act.params.rowLength!);
     const p = new Float32Array(x.length);
@@ -205,7 +252,11 @@ export class WasmBackend implements SyncBackend {
   }
 
   #alive(): void {
-    if (this.#disposed) throw new BackendUnavailableError(NAME, 'this backend was disposed; ask the registry for a new one.');
+    if (this.#disposed)
+      throw new BackendUnavailableError(
+        NAME,
+        'this backend was disposed; ask the registry for a new one.',
+      );
   }
 
   /** The backend's WebAssembly memory (grows as arrays are allocated). */
@@ -238,7 +289,13 @@ export class WasmBackend implements SyncBackend {
   }
 
   /** Copies typed-array data through the scratch blocks, one cache-sized block at a time. */
-  #runBlocks(kernel: KernelFunction, shape: KernelShape, x: Float32Array, dy: Float32Array | undefined, out: Float32Array): void {
+  #runBlocks(
+    kernel: KernelFunction,
+    shape: KernelShape,
+    x: Float32Array,
+    dy: Float32Array | undefined,
+    out: Float32Array,
+  ): void {
     const buffer = this.#heap.memory.buffer;
     const sx = new Float32Array(buffer, SCRATCH.x, BLOCK);
     const sdy = new Float32Array(buffer, SCRATCH.dy, BLOCK);
@@ -259,12 +316,25 @@ export class WasmBackend implements SyncBackend {
     }
   }
 
-  #elementwise<T extends FloatArray>(act: ElementwiseActivation, op: Op, shape: KernelShape, x: T, dy: T | undefined, out: T | undefined): T {
+  #elementwise<T extends FloatArray>(
+    act: ElementwiseActivation,
+    op: Op,
+    shape: KernelShape,
+    x: T,
+    dy: T | undefined,
+    out: T | undefined,
+  ): T {
     checkInput(NAME, x, false);
     if (dy !== undefined) checkGradient(NAME, x, dy, false);
     const result = outputFor(x, out);
     const kernel = this.#kernels.get(request(act, op), shape);
-    this.#runBlocks(kernel, shape, x as Float32Array, dy as Float32Array | undefined, result as Float32Array);
+    this.#runBlocks(
+      kernel,
+      shape,
+      x as Float32Array,
+      dy as Float32Array | undefined,
+      result as Float32Array,
+    );
     return result;
   }
 
@@ -299,13 +369,24 @@ export class WasmBackend implements SyncBackend {
     return this.#elementwise(act as ElementwiseActivation, 'derivative', 'backward', x, dy, out);
   }
 
-  paramGradientSync(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): number {
+  paramGradientSync(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): number {
     this.#alive();
     requireElementwise(act, 'paramGradient');
     checkInput(NAME, x, false);
     checkGradient(NAME, x, dy, false);
     const g = new Float32Array(x.length);
-    this.#runBlocks(this.#kernels.get(paramRequest(act, name), 'map'), 'map', x as Float32Array, undefined, g);
+    this.#runBlocks(
+      this.#kernels.get(paramRequest(act, name), 'map'),
+      'map',
+      x as Float32Array,
+      undefined,
+      g,
+    );
     let sum = 0;
     for (let i = 0; i < g.length; i++) sum += dy[i]! * g[i]!;
     return sum;
@@ -321,7 +402,12 @@ export class WasmBackend implements SyncBackend {
     return crossEntropyFromLogProbabilities(logp, targets, length);
   }
 
-  lossGradientSync<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): T {
+  lossGradientSync<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): T {
     this.#alive();
     requireLoss(act, 'lossGradient');
     checkInput(NAME, logits, false, 'logits');
@@ -334,20 +420,31 @@ export class WasmBackend implements SyncBackend {
 
   #checkArray(a: unknown, name: string): asserts a is WasmArray {
     if (!(a instanceof WasmArray) || !a.belongsTo(this.#heap)) {
-      throw new BadInputError(`${name} must be a live WasmArray from this backend's allocate(); typed arrays go to forward().`);
+      throw new BadInputError(
+        `${name} must be a live WasmArray from this backend's allocate(); typed arrays go to forward().`,
+      );
     }
   }
 
-  #arrayOp(act: Activation, op: Op, shape: KernelShape, x: WasmArray, dy: WasmArray | undefined, out: WasmArray | undefined): WasmArray {
+  #arrayOp(
+    act: Activation,
+    op: Op,
+    shape: KernelShape,
+    x: WasmArray,
+    dy: WasmArray | undefined,
+    out: WasmArray | undefined,
+  ): WasmArray {
     this.#alive();
     requireElementwise(act, `${op} on WasmArrays`);
     this.#checkArray(x, 'x');
     if (dy !== undefined) this.#checkArray(dy, 'dy');
-    if (dy !== undefined && dy.length !== x.length) throw new BadInputError(`dy must have the same length as x (${x.length}), got ${dy.length}.`);
+    if (dy !== undefined && dy.length !== x.length)
+      throw new BadInputError(`dy must have the same length as x (${x.length}), got ${dy.length}.`);
     const kernel = this.#kernels.get(request(act, op), shape);
     const result = out ?? this.#heap.allocate(x.length);
     this.#checkArray(result, 'out');
-    if (result.length !== x.length) throw new BadInputError(`out must have length ${x.length} like x, got ${result.length}.`);
+    if (result.length !== x.length)
+      throw new BadInputError(`out must have length ${x.length} like x, got ${result.length}.`);
     const vectors = Math.ceil(x.length / 4) * 4; // allocations are whole vectors
     if (dy === undefined) kernel(x.byteOffset, result.byteOffset, vectors);
     else kernel(x.byteOffset, dy.byteOffset, result.byteOffset, vectors);
@@ -370,33 +467,47 @@ export class WasmBackend implements SyncBackend {
   }
 
   /** Compiles (asynchronously) the kernels an activation needs, so later calls start at once. */
-  async prepare(act: Activation, ops: readonly ('forward' | 'derivative' | 'backward')[] = ['forward']): Promise<void> {
+  async prepare(
+    act: Activation,
+    ops: readonly ('forward' | 'derivative' | 'backward')[] = ['forward'],
+  ): Promise<void> {
     this.#alive();
     if (act.kind !== 'elementwise') return;
     for (const op of ops) {
-      await this.#kernels.prepare(request(act, op === 'forward' ? 'forward' : 'derivative'), op === 'backward' ? 'backward' : 'map');
+      await this.#kernels.prepare(
+        request(act, op === 'forward' ? 'forward' : 'derivative'),
+        op === 'backward' ? 'backward' : 'map',
+      );
     }
   }
 
   async forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
     await this.prepare(act, ['forward']);
-    if (this.#useThreads(act, x, 'forward')) return this.#parallel(act, 'forward', 'map', x, undefined, out);
+    if (this.#useThreads(act, x, 'forward'))
+      return this.#parallel(act, 'forward', 'map', x, undefined, out);
     return this.forwardSync(act, x, out);
   }
 
   async derivative<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
     if (act.kind === 'elementwise') await this.prepare(act, ['derivative']);
-    if (this.#useThreads(act, x, 'derivative')) return this.#parallel(act, 'derivative', 'map', x, undefined, out);
+    if (this.#useThreads(act, x, 'derivative'))
+      return this.#parallel(act, 'derivative', 'map', x, undefined, out);
     return this.derivativeSync(act, x, out);
   }
 
   async backward<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): Promise<T> {
     await this.prepare(act, ['backward']);
-    if (this.#useThreads(act, x, 'derivative')) return this.#parallel(act, 'derivative', 'backward', x, dy, out);
+    if (this.#useThreads(act, x, 'derivative'))
+      return this.#parallel(act, 'derivative', 'backward', x, dy, out);
     return this.backwardSync(act, x, dy, out);
   }
 
-  async paramGradient(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): Promise<number> {
+  async paramGradient(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): Promise<number> {
     return this.paramGradientSync(act, name, x, dy);
   }
 
@@ -404,7 +515,12 @@ export class WasmBackend implements SyncBackend {
     return this.lossSync(act, logits, targets);
   }
 
-  async lossGradient<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): Promise<T> {
+  async lossGradient<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): Promise<T> {
     return this.lossGradientSync(act, logits, targets, out);
   }
 

@@ -214,13 +214,31 @@ export function encodeModule(
   });
   const importEntries = [
     memory.shared
-      ? [...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(memory.maximum ?? SHARED_MAXIMUM_PAGES)]
+      ? [
+          ...name('env'),
+          ...name('memory'),
+          0x02,
+          0x03,
+          ...uleb(1),
+          ...uleb(memory.maximum ?? SHARED_MAXIMUM_PAGES),
+        ]
       : [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)],
     ...imports.map((f, i) => [...name('env'), ...name(f.name), 0x00, ...uleb(importTypes[i]!)]),
   ];
-  const exportEntries = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(imports.length + i)]);
+  const exportEntries = functions.map((f, i) => [
+    ...name(f.name),
+    0x00,
+    ...uleb(imports.length + i),
+  ]);
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(2, vector(importEntries)),
     ...section(3, vector(functionTypes.map((t) => uleb(t)))),

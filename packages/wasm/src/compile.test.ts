@@ -19,7 +19,9 @@ describe('kernel compiler', () => {
   });
 
   it('emits valid modules for every op in both lane types', () => {
-    const e = parseExpression('x > 0 ? sqrt(abs(x)) + log1p(x^2) - log(1 + x^2) : sign(x) * tanh(x) * expm1(x) / (2 + cos(x)) + erf(x) + min(x, 1) - max(x, -1) + x^(-2)');
+    const e = parseExpression(
+      'x > 0 ? sqrt(abs(x)) + log1p(x^2) - log(1 + x^2) : sign(x) * tanh(x) * expm1(x) / (2 + cos(x)) + erf(x) + min(x, 1) - max(x, -1) + x^(-2)',
+    );
     for (const lanes of ['f64'] as const) {
       for (const shape of ['map', 'backward'] as const) {
         const module = compileKernel(e, shape, lanes);
@@ -27,7 +29,12 @@ describe('kernel compiler', () => {
         expect(module.hostFunctions).toEqual(['cos']);
       }
     }
-    const f32 = compileKernel(parseExpression('x > 0 ? sqrt(abs(x)) + log1p(x^2) : sign(x) * tanh(x) * expm1(x)'), 'map', 'f32', [[-3, -1]]);
+    const f32 = compileKernel(
+      parseExpression('x > 0 ? sqrt(abs(x)) + log1p(x^2) : sign(x) * tanh(x) * expm1(x)'),
+      'map',
+      'f32',
+      [[-3, -1]],
+    );
     expect(WebAssembly.validate(f32.bytes)).toBe(true);
     expect(compileKernel(constant(2), 'map', 'f32').bytes.length).toBeLessThan(300);
   });

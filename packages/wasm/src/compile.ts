@@ -50,7 +50,19 @@ function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
   return into;
 }
 
-const TRANSCENDENTAL = new Set(['exp', 'expm1', 'log', 'log1p', 'tanh', 'erf', 'erfc', 'sin', 'cos', 'sigmoid', 'softplus']);
+const TRANSCENDENTAL = new Set([
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'tanh',
+  'erf',
+  'erfc',
+  'sin',
+  'cos',
+  'sigmoid',
+  'softplus',
+]);
 
 /** Does the kernel evaluate a transcendental function (so it is bound by arithmetic, not memory)? */
 export function computeBound(e: Expr): boolean {
@@ -59,7 +71,12 @@ export function computeBound(e: Expr): boolean {
 
 /** Does the expression use a function that only f64 lanes have (erfc of c·x excepted)? */
 function needsF64(e: Expr | Condition): boolean {
-  if (e.kind === 'unary' && F64_ONLY.has(e.op) && !(e.op === 'erfc' && scaledInput(e.arg) !== undefined)) return true;
+  if (
+    e.kind === 'unary' &&
+    F64_ONLY.has(e.op) &&
+    !(e.op === 'erfc' && scaledInput(e.arg) !== undefined)
+  )
+    return true;
   return children(e).some(needsF64);
 }
 
@@ -87,10 +104,13 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
       case 'input':
         return emit(e);
       case 'param':
-        throw new Error(`parameter '${e.name}' is unbound; create the activation with its parameters first`);
+        throw new Error(
+          `parameter '${e.name}' is unbound; create the activation with its parameters first`,
+        );
       case 'unary': {
         // -|y| is y with the sign bit set: one instruction instead of two
-        if (e.op === 'neg' && e.arg.kind === 'unary' && e.arg.op === 'abs') return em.bitwise('or', emit(e.arg.arg), em.const(-0));
+        if (e.op === 'neg' && e.arg.kind === 'unary' && e.arg.op === 'abs')
+          return em.bitwise('or', emit(e.arg.arg), em.const(-0));
         const a = emit(e.arg);
         switch (e.op) {
           case 'neg':
@@ -109,7 +129,9 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.log1p(a, true);
           case 'log1p': {
             const range = enclose(e.arg, WHOLE);
-            return em.lanes === 'f32' && range.lo >= -0.5 && range.hi <= 1 ? em.log1pNear(a) : em.log1p(a);
+            return em.lanes === 'f32' && range.lo >= -0.5 && range.hi <= 1
+              ? em.log1pNear(a)
+              : em.log1p(a);
           }
           case 'tanh':
             return em.tanh(a);
@@ -117,7 +139,9 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.erf(a);
           case 'erfc': {
             const c = scaledInput(e.arg);
-            return em.lanes === 'f32' && c !== undefined ? em.erfcScaled(x, c, exactSquareOf(c)!) : em.erfc(a);
+            return em.lanes === 'f32' && c !== undefined
+              ? em.erfcScaled(x, c, exactSquareOf(c)!)
+              : em.erfc(a);
           }
           case 'sin':
           case 'cos':
@@ -131,8 +155,10 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
       case 'binary': {
         const { op, left, right } = e;
         if (op === 'min' || op === 'max') {
-          if (right.kind === 'const' && !Number.isNaN(right.value)) return em.clampBy(op, emit(left), emit(right));
-          if (left.kind === 'const' && !Number.isNaN(left.value)) return em.clampBy(op, emit(right), emit(left));
+          if (right.kind === 'const' && !Number.isNaN(right.value))
+            return em.clampBy(op, emit(left), emit(right));
+          if (left.kind === 'const' && !Number.isNaN(left.value))
+            return em.clampBy(op, emit(right), emit(left));
         }
         return em.op(op, emit(left), emit(right));
       }
@@ -162,7 +188,6 @@ export interface KernelModule {
   readonly patches: Patches;
   readonly hostFunctions: readonly HostFunction[];
 }
-
 
 /** Input intervals [lo, hi] where an f32 kernel hands its lanes to f64 arithmetic. */
 export type Patches = ReadonlyArray<readonly [number, number]>;
@@ -220,7 +245,12 @@ export function compileKernel(
 
   // One vector (4 floats) at byte `offset + 16 j`: memarg offsets instead of address arithmetic.
   const emitVector = (j: number) => {
-    const load = (pointer: number) => fb.get(pointer).get(offset).emit(Op.i32Add).simd(Simd.load, 2, ...uleb(16 * j));
+    const load = (pointer: number) =>
+      fb
+        .get(pointer)
+        .get(offset)
+        .emit(Op.i32Add)
+        .simd(Simd.load, 2, ...uleb(16 * j));
     fb.get(outPtr).get(offset).emit(Op.i32Add); // store address, under everything the body computes
     const x = fb.local(V128);
     load(xPtr).set(x);
@@ -260,9 +290,26 @@ export function compileKernel(
     fb.get(offset).i32(step).emit(Op.i32Add).set(offset);
     fb.emit(Op.br, 0, Op.end, Op.end);
   };
-  loop(() => fb.get(end).i32(16 * (unroll - 1)).emit(Op.i32Sub), unrolled, 16 * unroll);
+  loop(
+    () =>
+      fb
+        .get(end)
+        .i32(16 * (unroll - 1))
+        .emit(Op.i32Sub),
+    unrolled,
+    16 * unroll,
+  );
   loop(() => fb.get(end), single, 16);
 
-  const imports: FunctionImport[] = hostFunctions.map((name) => ({ name, params: [F64], results: [F64] }));
-  return { bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }], memory), lanes, patches, hostFunctions };
+  const imports: FunctionImport[] = hostFunctions.map((name) => ({
+    name,
+    params: [F64],
+    results: [F64],
+  }));
+  return {
+    bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }], memory),
+    lanes,
+    patches,
+    hostFunctions,
+  };
 }

@@ -9,8 +9,22 @@ import { WasmBackend, type WasmBackendOptions } from './backend.js';
 
 export { WasmBackend, type WasmBackendOptions } from './backend.js';
 export { threadsUnavailable } from './threads.js';
-export { compileKernel, type KernelModule, type KernelShape, kernelExpression, minimumLanes, type Patches } from './compile.js';
-export { failingInputs, type LaneReport, PROBE_ULPS, patchesFor, probeInputs, worstUlps } from './kernels.js';
+export {
+  compileKernel,
+  type KernelModule,
+  type KernelShape,
+  kernelExpression,
+  minimumLanes,
+  type Patches,
+} from './compile.js';
+export {
+  failingInputs,
+  type LaneReport,
+  PROBE_ULPS,
+  patchesFor,
+  probeInputs,
+  worstUlps,
+} from './kernels.js';
 export { BLOCK, WasmArray } from './memory.js';
 export type { Lanes } from './simd-math.js';
 
@@ -33,7 +47,10 @@ export function wasm(options: WasmBackendOptions = {}): BackendPlugin {
   return {
     name: 'wasm',
     priority: 10,
-    isSupported: () => (simdSupported() ? true : 'this engine has no WebAssembly SIMD128 (needs Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)'),
+    isSupported: () =>
+      simdSupported()
+        ? true
+        : 'this engine has no WebAssembly SIMD128 (needs Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+)',
     create: () => new WasmBackend(options),
   };
 }

@@ -6,8 +6,20 @@
  * is finite, those lanes are patched with f64x2 lanes, or the whole kernel is rebuilt with them.
  * User-defined activations get the same check.
  */
-import { accuracyInputs, type Expr, float32Error, UnsupportedOperationError, worstUlps } from '@activations/core';
-import { compileKernel, type KernelModule, type KernelShape, minimumLanes, type Patches } from './compile.js';
+import {
+  accuracyInputs,
+  type Expr,
+  float32Error,
+  UnsupportedOperationError,
+  worstUlps,
+} from '@activations/core';
+import {
+  compileKernel,
+  type KernelModule,
+  type KernelShape,
+  minimumLanes,
+  type Patches,
+} from './compile.js';
 import type { WasmArray, WasmHeap } from './memory.js';
 import type { Lanes } from './simd-math.js';
 
@@ -52,7 +64,12 @@ interface Probe {
 }
 
 /** Inputs where float32 results miss the reference by more than `ulps`. */
-export function failingInputs(got: Float32Array, inputs: Float32Array, reference: (x: number) => number, ulps: number): number[] {
+export function failingInputs(
+  got: Float32Array,
+  inputs: Float32Array,
+  reference: (x: number) => number,
+  ulps: number,
+): number[] {
   const failing: number[] = [];
   for (let i = 0; i < inputs.length; i++) {
     if (float32Error(got[i]!, reference(inputs[i]!)) > ulps) failing.push(inputs[i]!);
@@ -85,7 +102,8 @@ export function patchesFor(failing: readonly number[]): Patches | undefined {
   if (failing.some(Number.isNaN)) return undefined;
   const sorted = [...failing].sort((a, b) => a - b);
   const intervals: Array<[number, number]> = [];
-  const sameTail = (a: number, b: number) => (a <= -GRID_EDGE && b <= -GRID_EDGE) || (a >= GRID_EDGE && b >= GRID_EDGE);
+  const sameTail = (a: number, b: number) =>
+    (a <= -GRID_EDGE && b <= -GRID_EDGE) || (a >= GRID_EDGE && b >= GRID_EDGE);
   for (const v of sorted) {
     const last = intervals.at(-1);
     if (last && (v - last[1] <= 1 || sameTail(last[1], v))) last[1] = v;
@@ -112,7 +130,10 @@ export class KernelCache {
   readonly #kernels = new Map<string, KernelFunction>();
   readonly #plans = new Map<string, Plan>();
   /** The compiled module behind each kernel, and its id (for worker threads). */
-  readonly #modules = new Map<KernelFunction, { id: number; module: WebAssembly.Module; bytes: number }>();
+  readonly #modules = new Map<
+    KernelFunction,
+    { id: number; module: WebAssembly.Module; bytes: number }
+  >();
   #probe: Probe | undefined;
 
   constructor(heap: WasmHeap) {
@@ -145,7 +166,10 @@ export class KernelCache {
    * not) and its kernel sent back. f32 lanes if they pass the probe; else f32 with f64 patches
    * where they failed, if that passes; else f64 lanes.
    */
-  *#steps(request: KernelRequest, shape: KernelShape): Generator<KernelModule, KernelFunction, KernelFunction> {
+  *#steps(
+    request: KernelRequest,
+    shape: KernelShape,
+  ): Generator<KernelModule, KernelFunction, KernelFunction> {
     const cacheKey = `${request.key}|${shape}`;
     let plan = this.#plans.get(request.key);
     if (!plan) {
@@ -160,7 +184,13 @@ export class KernelCache {
           let patched = false;
           // patches over much of the range cost more than f64 lanes throughout (both paths run)
           if (patches && this.#coverage(patches) <= MAX_PATCH_COVERAGE) {
-            const hybrid = yield compileKernel(request.expression, 'map', 'f32', patches, this.#heap.import);
+            const hybrid = yield compileKernel(
+              request.expression,
+              'map',
+              'f32',
+              patches,
+              this.#heap.import,
+            );
             // the patches cover the denormal inputs, so only accuracy is checked again
             if (this.#failing(hybrid, request, false).length === 0) {
               plan = { lanes: 'f32', patches };
@@ -175,7 +205,13 @@ export class KernelCache {
     }
     let kernel = this.#kernels.get(cacheKey);
     if (!kernel) {
-      kernel = yield compileKernel(request.expression, shape, plan.lanes, plan.patches, this.#heap.import);
+      kernel = yield compileKernel(
+        request.expression,
+        shape,
+        plan.lanes,
+        plan.patches,
+        this.#heap.import,
+      );
       this.#kernels.set(cacheKey, kernel);
     }
     return kernel;
@@ -200,7 +236,13 @@ export class KernelCache {
         }
         throw error;
       }
-      step = steps.next(this.#remember(module, step.value.bytes.length, new WebAssembly.Instance(module, this.#imports)));
+      step = steps.next(
+        this.#remember(
+          module,
+          step.value.bytes.length,
+          new WebAssembly.Instance(module, this.#imports),
+        ),
+      );
     }
     return step.value;
   }
@@ -212,11 +254,21 @@ export class KernelCache {
     let step = steps.next();
     while (!step.done) {
       const module = await WebAssembly.compile(step.value.bytes);
-      step = steps.next(this.#remember(module, step.value.bytes.length, await WebAssembly.instantiate(module, this.#imports)));
+      step = steps.next(
+        this.#remember(
+          module,
+          step.value.bytes.length,
+          await WebAssembly.instantiate(module, this.#imports),
+        ),
+      );
     }
   }
 
-  #remember(module: WebAssembly.Module, bytes: number, instance: WebAssembly.Instance): KernelFunction {
+  #remember(
+    module: WebAssembly.Module,
+    bytes: number,
+    instance: WebAssembly.Instance,
+  ): KernelFunction {
     const kernel = exportKernel(instance);
     this.#modules.set(kernel, { id: this.#modules.size + 1, module, bytes });
     return kernel;
@@ -251,7 +303,8 @@ export class KernelCache {
     const { input, output } = this.#probe;
     kernel(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
     const failing = failingInputs(output.array, input.array, request.reference, PROBE_ULPS);
-    if (denormalsFail && request.scaledByGradient) failing.push(...denormalInputs(input.array, request.reference));
+    if (denormalsFail && request.scaledByGradient)
+      failing.push(...denormalInputs(input.array, request.reference));
     return failing;
   }
 }
@@ -259,4 +312,3 @@ export class KernelCache {
 function exportKernel(instance: WebAssembly.Instance): KernelFunction {
   return instance.exports.kernel as KernelFunction;
 }
-

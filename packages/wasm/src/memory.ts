@@ -40,7 +40,8 @@ export class WasmArray {
   get array(): Float32Array {
     this.#check();
     const buffer = this.#heap.memory.buffer;
-    if (this.#view?.buffer !== buffer) this.#view = new Float32Array(buffer, this.byteOffset, this.length);
+    if (this.#view?.buffer !== buffer)
+      this.#view = new Float32Array(buffer, this.byteOffset, this.length);
     return this.#view;
   }
 
@@ -57,7 +58,10 @@ export class WasmArray {
   }
 
   #check(): void {
-    if (this.#freed) throw new BadInputError('This WasmArray was freed; allocate a new one with backend.allocate(n).');
+    if (this.#freed)
+      throw new BadInputError(
+        'This WasmArray was freed; allocate a new one with backend.allocate(n).',
+      );
   }
 }
 
@@ -79,7 +83,11 @@ export class WasmHeap {
   constructor(shared = false, initialPages = 2) {
     this.import = shared ? { shared: true, maximum: SHARED_MAXIMUM_PAGES } : { shared: false };
     this.memory = shared
-      ? new WebAssembly.Memory({ initial: initialPages, maximum: SHARED_MAXIMUM_PAGES, shared: true })
+      ? new WebAssembly.Memory({
+          initial: initialPages,
+          maximum: SHARED_MAXIMUM_PAGES,
+          shared: true,
+        })
       : new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
   }
 
@@ -118,7 +126,8 @@ export class WasmHeap {
       return;
     }
     const target = new Uint8Array(this.memory.buffer, offset, bytes);
-    for (let at = 0; at < bytes; at += ZERO_BLOCK.length) target.set(ZERO_BLOCK.subarray(0, Math.min(ZERO_BLOCK.length, bytes - at)), at);
+    for (let at = 0; at < bytes; at += ZERO_BLOCK.length)
+      target.set(ZERO_BLOCK.subarray(0, Math.min(ZERO_BLOCK.length, bytes - at)), at);
   }
 
   /** Gives a block back, merging it with free neighbours. */

@@ -31,20 +31,62 @@ import {
 /** The lane type a kernel computes in. */
 export type Lanes = 'f32' | 'f64';
 
-type FloatOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge';
+type FloatOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'min'
+  | 'max'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'gt'
+  | 'le'
+  | 'ge';
 type FloatUnary = 'abs' | 'neg' | 'sqrt' | 'nearest';
 type PseudoMinMax = 'pmin' | 'pmax';
 
 const OPS: Record<Lanes, Record<FloatOp | FloatUnary | PseudoMinMax, number>> = {
   f32: {
-    add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmin: 0xea, pmax: 0xeb,
-    eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46,
-    abs: 0xe0, neg: 0xe1, sqrt: 0xe3, nearest: 0x6a,
+    add: 0xe4,
+    sub: 0xe5,
+    mul: 0xe6,
+    div: 0xe7,
+    min: 0xe8,
+    max: 0xe9,
+    pmin: 0xea,
+    pmax: 0xeb,
+    eq: 0x41,
+    ne: 0x42,
+    lt: 0x43,
+    gt: 0x44,
+    le: 0x45,
+    ge: 0x46,
+    abs: 0xe0,
+    neg: 0xe1,
+    sqrt: 0xe3,
+    nearest: 0x6a,
   },
   f64: {
-    add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5, pmin: 0xf6, pmax: 0xf7,
-    eq: 0x47, ne: 0x48, lt: 0x49, gt: 0x4a, le: 0x4b, ge: 0x4c,
-    abs: 0xec, neg: 0xed, sqrt: 0xef, nearest: 0x94,
+    add: 0xf0,
+    sub: 0xf1,
+    mul: 0xf2,
+    div: 0xf3,
+    min: 0xf4,
+    max: 0xf5,
+    pmin: 0xf6,
+    pmax: 0xf7,
+    eq: 0x47,
+    ne: 0x48,
+    lt: 0x49,
+    gt: 0x4a,
+    le: 0x4b,
+    ge: 0x4c,
+    abs: 0xec,
+    neg: 0xed,
+    sqrt: 0xef,
+    nearest: 0x94,
   },
 };
 
@@ -76,7 +118,8 @@ function splatBytes(lanes: Lanes, value: number): Uint8Array {
 }
 
 function intBytes(lanes: Lanes, value: number): Uint8Array {
-  const array = lanes === 'f32' ? new Int32Array(4).fill(value) : new BigInt64Array(2).fill(BigInt(value));
+  const array =
+    lanes === 'f32' ? new Int32Array(4).fill(value) : new BigInt64Array(2).fill(BigInt(value));
   return new Uint8Array(array.buffer);
 }
 
@@ -93,7 +136,12 @@ export class SimdEmitter {
   /** Index of each host function in the module's imports. */
   readonly #hostIndex: Record<HostFunction, number>;
 
-  constructor(fb: FunctionBuilder, lanes: Lanes, prologue: number[], hostIndex: Record<HostFunction, number>) {
+  constructor(
+    fb: FunctionBuilder,
+    lanes: Lanes,
+    prologue: number[],
+    hostIndex: Record<HostFunction, number>,
+  ) {
     this.#fb = fb;
     this.lanes = lanes;
     this.#prologue = prologue;
@@ -122,7 +170,10 @@ export class SimdEmitter {
 
   /** A constant splat across the lanes. */
   const(value: number): Value {
-    return this.#constant(`${this.lanes}:${Object.is(value, -0) ? '-0' : value}`, splatBytes(this.lanes, value));
+    return this.#constant(
+      `${this.lanes}:${Object.is(value, -0) ? '-0' : value}`,
+      splatBytes(this.lanes, value),
+    );
   }
 
   /** An integer constant splat (i32x4 for f32 lanes, i64x2 for f64 lanes). */
@@ -140,7 +191,10 @@ export class SimdEmitter {
    * instruction (IEEE max is several on x86) and still lets a NaN in `a` through.
    */
   clampBy(op: 'min' | 'max', a: Value, c: Value): Value {
-    this.#fb.get(a).get(c).simd(OPS[this.lanes][op === 'min' ? 'pmin' : 'pmax']);
+    this.#fb
+      .get(a)
+      .get(c)
+      .simd(OPS[this.lanes][op === 'min' ? 'pmin' : 'pmax']);
     return this.#result();
   }
 
@@ -167,14 +221,28 @@ export class SimdEmitter {
 
   /** Integer lanes (i32x4 / i64x2) add or sub. */
   int(op: 'add' | 'sub', a: Value, b: Value): Value {
-    const code = this.lanes === 'f32' ? (op === 'add' ? Simd.i32x4Add : Simd.i32x4Sub) : op === 'add' ? Simd.i64x2Add : Simd.i64x2Sub;
+    const code =
+      this.lanes === 'f32'
+        ? op === 'add'
+          ? Simd.i32x4Add
+          : Simd.i32x4Sub
+        : op === 'add'
+          ? Simd.i64x2Add
+          : Simd.i64x2Sub;
     this.#fb.get(a).get(b).simd(code);
     return this.#result();
   }
 
   /** Integer lanes shifted left or right (arithmetic) by a constant. */
   shift(op: 'shl' | 'shr', a: Value, by: number): Value {
-    const code = this.lanes === 'f32' ? (op === 'shl' ? Simd.i32x4Shl : Simd.i32x4ShrS) : op === 'shl' ? Simd.i64x2Shl : Simd.i64x2ShrS;
+    const code =
+      this.lanes === 'f32'
+        ? op === 'shl'
+          ? Simd.i32x4Shl
+          : Simd.i32x4ShrS
+        : op === 'shl'
+          ? Simd.i64x2Shl
+          : Simd.i64x2ShrS;
     this.#fb.get(a).i32(by).simd(code);
     return this.#result();
   }
@@ -191,7 +259,11 @@ export class SimdEmitter {
   toFloat(a: Value): Value {
     this.#fb.get(a);
     if (this.lanes === 'f32') this.#fb.simd(0xfa);
-    else this.#fb.get(a).simd(Simd.shuffle, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11).simd(0xfe);
+    else
+      this.#fb
+        .get(a)
+        .simd(Simd.shuffle, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11)
+        .simd(0xfe);
     return this.#result();
   }
 
@@ -199,7 +271,11 @@ export class SimdEmitter {
   promoteHalves(v: Value): [Value, Value] {
     this.#fb.get(v).simd(Simd.f64x2PromoteLowF32x4);
     const lo = this.#result();
-    this.#fb.get(v).get(v).simd(Simd.shuffle, ...HIGH_HALF).simd(Simd.f64x2PromoteLowF32x4);
+    this.#fb
+      .get(v)
+      .get(v)
+      .simd(Simd.shuffle, ...HIGH_HALF)
+      .simd(Simd.f64x2PromoteLowF32x4);
     return [lo, this.#result()];
   }
 
@@ -207,7 +283,11 @@ export class SimdEmitter {
   widenMaskHalves(mask: Value): [Value, Value] {
     this.#fb.get(mask).simd(Simd.i64x2ExtendLowI32x4S);
     const lo = this.#result();
-    this.#fb.get(mask).get(mask).simd(Simd.shuffle, ...HIGH_HALF).simd(Simd.i64x2ExtendLowI32x4S);
+    this.#fb
+      .get(mask)
+      .get(mask)
+      .simd(Simd.shuffle, ...HIGH_HALF)
+      .simd(Simd.i64x2ExtendLowI32x4S);
     return [lo, this.#result()];
   }
 
@@ -221,7 +301,8 @@ export class SimdEmitter {
   /** Horner evaluation of coefficients (highest degree first) at u. */
   horner(coefficients: readonly number[], u: Value): Value {
     let acc = this.const(coefficients[0]!);
-    for (const c of coefficients.slice(1)) acc = this.op('add', this.op('mul', acc, u), this.const(c));
+    for (const c of coefficients.slice(1))
+      acc = this.op('add', this.op('mul', acc, u), this.const(c));
     return acc;
   }
 
@@ -238,7 +319,10 @@ export class SimdEmitter {
     const k1 = this.shift('shr', k, 1);
     const k2 = this.int('sub', k, k1);
     const bias = this.intConst(this.#bias);
-    return [this.shift('shl', this.int('add', k1, bias), this.#mantissaBits), this.shift('shl', this.int('add', k2, bias), this.#mantissaBits)];
+    return [
+      this.shift('shl', this.int('add', k1, bias), this.#mantissaBits),
+      this.shift('shl', this.int('add', k2, bias), this.#mantissaBits),
+    ];
   }
 
   /**
@@ -246,7 +330,11 @@ export class SimdEmitter {
    * significant bits, A = hi², B = 2·hi·lo, C = lo² (each exact in float32).
    */
   #squareParts(x: Value): [Value, Value, Value] {
-    const hi = this.bitwise('and', x, this.bits('hi12', new Uint8Array(new Int32Array(4).fill(0xfffff000 | 0).buffer)));
+    const hi = this.bitwise(
+      'and',
+      x,
+      this.bits('hi12', new Uint8Array(new Int32Array(4).fill(0xfffff000 | 0).buffer)),
+    );
     const lo = this.op('sub', x, hi);
     const a = this.op('mul', hi, hi);
     const b = this.op('mul', this.op('mul', hi, lo), this.const(2));
@@ -266,7 +354,8 @@ export class SimdEmitter {
     const t = this.op('mul', this.op('add', b, c), this.const(k));
     const hi = this.op('add', s, t);
     const lo = this.op('add', this.op('sub', s, hi), t);
-    const range = k < 0 ? { lo: Number.NEGATIVE_INFINITY, hi: 0 } : { lo: 0, hi: Number.POSITIVE_INFINITY };
+    const range =
+      k < 0 ? { lo: Number.NEGATIVE_INFINITY, hi: 0 } : { lo: 0, hi: Number.POSITIVE_INFINITY };
     const { k: n, r } = this.#reduce(hi, range);
     const p = this.#expReduced(this.op('add', r, lo));
     const [s1, s2] = this.#twoToThe(this.toInt(n));
@@ -283,7 +372,11 @@ export class SimdEmitter {
     const t = this.op('div', this.const(2), this.op('add', this.const(2), az));
     const tail = this.op('mul', this.expScaledSquare(x, -q), this.horner(ERFC_F32, t));
     const flushed = this.bitwise('andnot', tail, this.op('gt', az, this.const(10.5)));
-    return this.select(this.op('lt', z, this.const(0)), this.op('sub', this.const(2), flushed), flushed);
+    return this.select(
+      this.op('lt', z, this.const(0)),
+      this.op('sub', this.const(2), flushed),
+      flushed,
+    );
   }
 
   /**
@@ -297,13 +390,21 @@ export class SimdEmitter {
     if (range.lo < -limit) clamped = this.clampBy('max', clamped, this.const(-limit));
     const k = this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E)));
     const [hi, lo] = this.lanes === 'f32' ? LN2_F32_PARTS : LN2_F64_PARTS;
-    const r = this.op('sub', this.op('sub', clamped, this.op('mul', k, this.const(hi!))), this.op('mul', k, this.const(lo!)));
+    const r = this.op(
+      'sub',
+      this.op('sub', clamped, this.op('mul', k, this.const(hi!))),
+      this.op('mul', k, this.const(lo!)),
+    );
     return { k, r };
   }
 
   /** e^r = 1 + r·q(r) on the reduced range: exactly 1 at r = 0 (so e^0 = 1, as softmax needs). */
   #expReduced(r: Value): Value {
-    return this.op('add', this.const(1), this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r)));
+    return this.op(
+      'add',
+      this.const(1),
+      this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r)),
+    );
   }
 
   /**
@@ -314,10 +415,18 @@ export class SimdEmitter {
    */
   #reduceSingle(a: Value, floor: number, range: ArgumentRange): { r: Value; scale: Value } {
     const clamped = range.lo < floor ? this.clampBy('max', a, this.const(floor)) : a;
-    const biased = this.op('add', this.op('mul', clamped, this.const(Math.LOG2E)), this.const(MAGIC_BIAS));
+    const biased = this.op(
+      'add',
+      this.op('mul', clamped, this.const(Math.LOG2E)),
+      this.const(MAGIC_BIAS),
+    );
     const k = this.op('sub', biased, this.const(MAGIC_BIAS));
     const [hi, lo] = LN2_F32_PARTS;
-    const r = this.op('sub', this.op('sub', clamped, this.op('mul', k, this.const(hi!))), this.op('mul', k, this.const(lo!)));
+    const r = this.op(
+      'sub',
+      this.op('sub', clamped, this.op('mul', k, this.const(hi!))),
+      this.op('mul', k, this.const(lo!)),
+    );
     return { r, scale: this.shift('shl', biased, 23) };
   }
 
@@ -329,7 +438,9 @@ export class SimdEmitter {
       const floor = -87.33;
       const { r, scale } = this.#reduceSingle(a, floor, range);
       const value = this.op('mul', this.#expReduced(r), scale);
-      return range.lo < floor ? this.bitwise('andnot', value, this.op('lt', a, this.const(floor))) : value;
+      return range.lo < floor
+        ? this.bitwise('andnot', value, this.op('lt', a, this.const(floor)))
+        : value;
     }
     const { k, r } = this.#reduce(a, range);
     const p = this.#expReduced(r);
@@ -357,32 +468,55 @@ export class SimdEmitter {
     const one = this.const(1);
     const m = direct ? u : this.op('add', one, u);
     // denormal m: scale into the normal range first
-    const minNormal = this.const(this.lanes === 'f32' ? 1.1754943508222875e-38 : 2.2250738585072014e-308);
+    const minNormal = this.const(
+      this.lanes === 'f32' ? 1.1754943508222875e-38 : 2.2250738585072014e-308,
+    );
     const tiny = this.op('lt', m, minNormal);
     const upscale = this.lanes === 'f32' ? 2 ** 24 : 2 ** 54;
     const mm = this.select(tiny, this.op('mul', m, this.const(upscale)), m);
     const sqrtHalfBits = this.lanes === 'f32' ? 0x3f3504f3 : 0x3fe6a09e667f3bcdn;
     const offset = this.bits(
       `sqrt-half-${this.lanes}`,
-      new Uint8Array((this.lanes === 'f32' ? new Int32Array(4).fill(sqrtHalfBits as number) : new BigInt64Array(2).fill(sqrtHalfBits as bigint)).buffer),
+      new Uint8Array(
+        (this.lanes === 'f32'
+          ? new Int32Array(4).fill(sqrtHalfBits as number)
+          : new BigInt64Array(2).fill(sqrtHalfBits as bigint)
+        ).buffer,
+      ),
     );
     const exponent = this.shift('shr', this.int('sub', mm, offset), this.#mantissaBits);
     const f = this.int('sub', mm, this.shift('shl', exponent, this.#mantissaBits));
     const kf0 = this.toFloat(exponent);
-    const kf = this.select(tiny, this.op('sub', kf0, this.const(this.lanes === 'f32' ? 24 : 54)), kf0);
+    const kf = this.select(
+      tiny,
+      this.op('sub', kf0, this.const(this.lanes === 'f32' ? 24 : 54)),
+      kf0,
+    );
     const s = this.op('div', this.op('sub', f, one), this.op('add', f, one));
     const z = this.op('mul', s, s);
-    const series = this.op('mul', this.op('mul', this.const(2), s), this.horner(this.lanes === 'f32' ? LOG_F32 : LOG_F64, z));
+    const series = this.op(
+      'mul',
+      this.op('mul', this.const(2), s),
+      this.horner(this.lanes === 'f32' ? LOG_F32 : LOG_F64, z),
+    );
     const [hi, lo] = this.lanes === 'f32' ? LN2_F32_PARTS : LN2_F64_PARTS;
     let tail = this.op('mul', kf, this.const(lo!));
     if (!direct) {
       // the rounding error of m = 1 + u, relative to m
       tail = this.op('add', tail, this.op('div', this.op('sub', u, this.op('sub', m, one)), m));
     }
-    const result = this.op('add', this.op('mul', kf, this.const(hi!)), this.op('add', series, tail));
+    const result = this.op(
+      'add',
+      this.op('mul', kf, this.const(hi!)),
+      this.op('add', series, tail),
+    );
     // specials: ln 0 = -∞, ln ∞ = ∞, ln(negative or NaN) = NaN
     const inf = this.const(Number.POSITIVE_INFINITY);
-    const atZero = this.select(this.op('eq', m, this.const(0)), this.const(Number.NEGATIVE_INFINITY), result);
+    const atZero = this.select(
+      this.op('eq', m, this.const(0)),
+      this.const(Number.NEGATIVE_INFINITY),
+      result,
+    );
     const atInf = this.select(this.op('eq', m, inf), inf, atZero);
     return this.select(this.op('ge', m, this.const(0)), atInf, this.const(Number.NaN));
   }
@@ -397,12 +531,19 @@ export class SimdEmitter {
     const w = this.op('mul', s, s);
     const twice = this.op('add', s, s);
     // 2s + 2s·w·Q(w): the leading term exact, the rest (≤ 4% of it) carries the other roundings
-    return this.op('add', twice, this.op('mul', twice, this.op('mul', w, this.horner(LOG1P_NEAR_F32, w))));
+    return this.op(
+      'add',
+      twice,
+      this.op('mul', twice, this.op('mul', w, this.horner(LOG1P_NEAR_F32, w))),
+    );
   }
 
   /** tanh a = -t / (t + 2) with t = expm1(-2|a|), sign restored. */
   tanh(a: Value): Value {
-    const t = this.expm1(this.op('mul', this.const(-2), this.unary('abs', a)), { lo: Number.NEGATIVE_INFINITY, hi: 0 });
+    const t = this.expm1(this.op('mul', this.const(-2), this.unary('abs', a)), {
+      lo: Number.NEGATIVE_INFINITY,
+      hi: 0,
+    });
     const magnitude = this.op('div', this.unary('neg', t), this.op('add', t, this.const(2)));
     return this.bitwise('or', magnitude, this.bitwise('and', a, this.const(-0)));
   }
@@ -410,7 +551,11 @@ export class SimdEmitter {
   /** sign a: -1, 0 (keeping ±0) or 1; NaN for NaN. */
   sign(a: Value): Value {
     const zero = this.const(0);
-    return this.select(this.op('gt', a, zero), this.const(1), this.select(this.op('lt', a, zero), this.const(-1), a));
+    return this.select(
+      this.op('gt', a, zero),
+      this.const(1),
+      this.select(this.op('lt', a, zero), this.const(-1), a),
+    );
   }
 
   #requireF64(what: string): void {
@@ -421,7 +566,11 @@ export class SimdEmitter {
   #erfcPositive(z: Value): Value {
     const t = this.op('div', this.const(2), this.op('add', this.const(2), z));
     const g = this.horner(ERFC_F64, t);
-    const value = this.op('mul', this.exp(this.unary('neg', this.op('mul', z, z)), { lo: Number.NEGATIVE_INFINITY, hi: 0 }), g);
+    const value = this.op(
+      'mul',
+      this.exp(this.unary('neg', this.op('mul', z, z)), { lo: Number.NEGATIVE_INFINITY, hi: 0 }),
+      g,
+    );
     return this.select(this.op('gt', z, this.const(11)), this.const(0), value);
   }
 
@@ -465,7 +614,10 @@ export class SimdEmitter {
 
   #intEq(a: Value, b: Value): Value {
     // i64x2.eq (0xd6) for f64 lanes
-    this.#fb.get(a).get(b).simd(this.lanes === 'f32' ? 0x37 : 0xd6);
+    this.#fb
+      .get(a)
+      .get(b)
+      .simd(this.lanes === 'f32' ? 0x37 : 0xd6);
     return this.#result();
   }
 
@@ -475,7 +627,9 @@ export class SimdEmitter {
     const fb = this.#fb;
     const limitBytes = new Uint8Array(new Float64Array([limit]).buffer);
     for (const lane of [0, 1]) {
-      fb.get(a).simd(Simd.f64x2ExtractLane, lane).emit(0x99, 0x44, ...limitBytes, 0x64, 0x04, 0x40);
+      fb.get(a)
+        .simd(Simd.f64x2ExtractLane, lane)
+        .emit(0x99, 0x44, ...limitBytes, 0x64, 0x04, 0x40);
       fb.get(result).get(a).simd(Simd.f64x2ExtractLane, lane).emit(0x10, this.#hostIndex[kind]);
       fb.simd(Simd.f64x2ReplaceLane, lane).set(result).emit(0x0b);
     }

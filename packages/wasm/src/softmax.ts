@@ -8,12 +8,23 @@
  * end (the backend pads), and outputs writable there.
  */
 import type { SoftmaxSpec } from '@activations/core';
-import { encodeModule, F64, FunctionBuilder, I32, type MemoryImport, Op, Simd, V128 } from './binary.js';
+import {
+  encodeModule,
+  F64,
+  FunctionBuilder,
+  I32,
+  type MemoryImport,
+  Op,
+  Simd,
+  V128,
+} from './binary.js';
 import { HIGH_HALF, SimdEmitter } from './simd-math.js';
 
-
 /** Compiles `kernel(x, out, info, rows, length)` for one member of the softmax family. */
-export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { shared: false }): Uint8Array<ArrayBuffer> {
+export function compileSoftmax(
+  spec: SoftmaxSpec,
+  memory: MemoryImport = { shared: false },
+): Uint8Array<ArrayBuffer> {
   const [X, OUT, INFO, ROWS, LENGTH] = [0, 1, 2, 3, 4];
   const fb = new FunctionBuilder([I32, I32, I32, I32, I32]);
   const row = fb.local(I32);
@@ -43,7 +54,8 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
     fb.get(j).i32(4).emit(Op.i32Add).set(j);
     fb.emit(Op.br, 0, Op.end, Op.end);
   };
-  const address = (pointerBase: number) => fb.get(pointerBase).get(j).i32(2).emit(Op.i32Shl, Op.i32Add);
+  const address = (pointerBase: number) =>
+    fb.get(pointerBase).get(j).i32(2).emit(Op.i32Shl, Op.i32Add);
   /** s·x for the four floats at j, and the mask of lanes inside the row. */
   const loadScaled = () => {
     address(base).simd(Simd.load, 2, 0);
@@ -73,9 +85,25 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
     const { v, mask } = loadScaled();
     fb.get(maxima).get(v).get(minusInf).get(mask).simd(Simd.bitselect).simd(0xe9).set(maxima); // f32x4.max
   });
-  fb.get(maxima).get(maxima).simd(Simd.shuffle, ...HIGH_HALF).get(maxima).simd(0xe9).set(maxima);
-  fb.get(maxima).get(maxima).simd(Simd.shuffle, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7).get(maxima).simd(0xe9).set(maxima);
-  fb.get(INFO).get(row).i32(2).emit(Op.i32Shl, Op.i32Add).get(maxima).simd(0x1f, 0).emit(0x38, 2, 0); // f32.store info[row]
+  fb.get(maxima)
+    .get(maxima)
+    .simd(Simd.shuffle, ...HIGH_HALF)
+    .get(maxima)
+    .simd(0xe9)
+    .set(maxima);
+  fb.get(maxima)
+    .get(maxima)
+    .simd(Simd.shuffle, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7)
+    .get(maxima)
+    .simd(0xe9)
+    .set(maxima);
+  fb.get(INFO)
+    .get(row)
+    .i32(2)
+    .emit(Op.i32Shl, Op.i32Add)
+    .get(maxima)
+    .simd(0x1f, 0)
+    .emit(0x38, 2, 0); // f32.store info[row]
   fb.get(maxima).simd(0x1f, 0).emit(0xbb).simd(Simd.f64x2Splat).set(rowMax); // f64.promote_f32, splat
 
   // pass 2: Σ exp(s·x - m) on f64 lanes; softmax also stores the exponentials
@@ -91,7 +119,12 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
     if (!spec.log) storeJoined(eLo, eHi);
   });
   const total = fb.local(F64);
-  fb.get(sums).simd(Simd.f64x2ExtractLane, 0).get(sums).simd(Simd.f64x2ExtractLane, 1).emit(0xa0).set(total); // f64.add
+  fb.get(sums)
+    .simd(Simd.f64x2ExtractLane, 0)
+    .get(sums)
+    .simd(Simd.f64x2ExtractLane, 1)
+    .emit(0xa0)
+    .set(total); // f64.add
 
   // pass 3
   if (spec.log) {
@@ -101,10 +134,17 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
       // (s·x - m) - log Σ: subtracting m + log Σ at once would round log Σ's digits away
       const { v } = loadScaled();
       const [lo, hi] = em64.promoteHalves(v);
-      storeJoined(em64.op('sub', em64.op('sub', lo, rowMax), logTotal), em64.op('sub', em64.op('sub', hi, rowMax), logTotal));
+      storeJoined(
+        em64.op('sub', em64.op('sub', lo, rowMax), logTotal),
+        em64.op('sub', em64.op('sub', hi, rowMax), logTotal),
+      );
     });
   } else {
-    fb.emit(0x44, ...new Uint8Array(Float64Array.of(1).buffer)).get(total).emit(0xa3).simd(Simd.f64x2Splat).set(scale); // 1/Σ
+    fb.emit(0x44, ...new Uint8Array(Float64Array.of(1).buffer))
+      .get(total)
+      .emit(0xa3)
+      .simd(Simd.f64x2Splat)
+      .set(scale); // 1/Σ
     overRow(() => {
       address(outBase).simd(Simd.load, 2, 0);
       const e = fb.local(V128);
@@ -120,4 +160,3 @@ export function compileSoftmax(spec: SoftmaxSpec, memory: MemoryImport = { share
   fb.emit(...prologue, ...body);
   return encodeModule([], [{ name: 'kernel', builder: fb, results: [] }], memory);
 }
-

@@ -37,9 +37,14 @@ interface Port {
 
 /** Why worker threads cannot run here, or undefined when they can. */
 export function threadsUnavailable(): string | undefined {
-  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available (browsers need cross-origin isolation)';
-  const scope = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
-  if (scope.crossOriginIsolated === false && !scope.process?.versions?.node) return 'the page is not cross-origin isolated';
+  if (typeof SharedArrayBuffer !== 'function')
+    return 'SharedArrayBuffer is not available (browsers need cross-origin isolation)';
+  const scope = globalThis as {
+    crossOriginIsolated?: boolean;
+    process?: { versions?: { node?: string } };
+  };
+  if (scope.crossOriginIsolated === false && !scope.process?.versions?.node)
+    return 'the page is not cross-origin isolated';
   return undefined;
 }
 
@@ -66,14 +71,19 @@ export class ThreadPool {
     const onReply = (data: { id: number; error?: string }) => {
       if (pool) pool.#settle(data);
     };
-    const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+    const isNode =
+      typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
+        ?.node === 'string';
     for (let i = 0; i < count; i++) {
       if (isNode) {
         const { Worker } = await import('node:worker_threads');
         const worker = new Worker(WORKER_SOURCE, { eval: true });
         worker.unref(); // never keep the process alive
         worker.on('message', onReply);
-        ports.push({ post: (m) => worker.postMessage(m), terminate: () => void worker.terminate() });
+        ports.push({
+          post: (m) => worker.postMessage(m),
+          terminate: () => void worker.terminate(),
+        });
       } else {
         const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
         const worker = new Worker(url);
@@ -95,7 +105,12 @@ export class ThreadPool {
   }
 
   /** Runs kernel `kernelId` (from `module`) with `args` on worker `index`. */
-  run(index: number, kernelId: number, module: WebAssembly.Module, args: readonly number[]): Promise<void> {
+  run(
+    index: number,
+    kernelId: number,
+    module: WebAssembly.Module,
+    args: readonly number[],
+  ): Promise<void> {
     const port = this.#ports[index]!;
     if (!this.#loaded[index]!.has(kernelId)) {
       port.post({ type: 'load', kernel: kernelId, module });
@@ -110,7 +125,8 @@ export class ThreadPool {
 
   terminate(): void {
     for (const port of this.#ports) port.terminate();
-    for (const pending of this.#pending.values()) pending.reject(new Error('the thread pool was terminated'));
+    for (const pending of this.#pending.values())
+      pending.reject(new Error('the thread pool was terminated'));
     this.#pending.clear();
   }
 }
