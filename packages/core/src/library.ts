@@ -23,6 +23,7 @@ import {
   max,
   neg,
   select,
+  type UnaryOp,
 } from './expression.js';
 
 /** Which arithmetic a library expansion is for (see the module comment). */
@@ -44,11 +45,20 @@ export function expandSoftplus(a: Expr): Expr {
   return add(max(a, 0), log1p(exp(neg(abs(a)))));
 }
 
-/** Replaces every library function by its primitive expansion in the given form. */
-export function expandLibrary<T extends Expr | Condition>(e: T, form: LibraryForm = 'portable'): T {
-  if (e.kind === 'unary' && LIBRARY_OPS.has(e.op)) {
-    const arg = expandLibrary(e.arg, form);
+/**
+ * Replaces every library function by its primitive expansion in the given form, except those in
+ * `keep` (for a backend with its own code for them).
+ */
+export function expandLibrary<T extends Expr | Condition>(
+  e: T,
+  form: LibraryForm = 'portable',
+  keep: ReadonlySet<UnaryOp> = NONE,
+): T {
+  if (e.kind === 'unary' && LIBRARY_OPS.has(e.op) && !keep.has(e.op)) {
+    const arg = expandLibrary(e.arg, form, keep);
     return (e.op === 'sigmoid' ? expandSigmoid(arg, form) : expandSoftplus(arg)) as T;
   }
-  return mapChildren(e, (child) => expandLibrary(child, form)) as T;
+  return mapChildren(e, (child) => expandLibrary(child, form, keep)) as T;
 }
+
+const NONE: ReadonlySet<UnaryOp> = new Set();

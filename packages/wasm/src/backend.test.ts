@@ -4,8 +4,9 @@ import {
   createRegistry,
   defineActivation,
   type ElementwiseActivation,
+  float32Error,
 } from '@activations/core';
-import { gelu, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
+import { elu, gelu, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';
 import { compileKernel } from './compile.js';
@@ -40,9 +41,43 @@ describe('wasm backend', () => {
     // GELU's f32 path (erfc(x/√2) with x² carried exactly) misses the probe's 3 ULP margin too
     // widely to patch, so it runs on f64 lanes
     expect(lanes(gelu.create())).toBe('f64');
-    expect(lanes(silu.create())).toBe('hybrid'); // f32, except around x ≈ -90 where e^x is a float32 denormal
+    // x·σ(x) with x in σ's division: normal results down to x ≈ -91.6, where σ is a denormal
+    expect(lanes(silu.create())).toBe('f32');
+    // elu' = e^x for x ≤ 0: f32, except the far left, where e^x is a float32 denormal that
+    // backward's dy could scale back into the normal range
+    const eluAct = elu.create();
+    backend.derivativeSync(eluAct, x);
+    expect(backend.lanesOf(eluAct, 'derivative')).toBe('hybrid');
     // log1p of e^-|x| ∈ (0, 1] takes the short 2·atanh(u/(2+u)) path, accurate enough for f32 lanes
     expect(lanes(softplus.create())).toBe('f32');
+  });
+
+  it('keeps every normal result between the probe points: the float32 underflow edge, tiny and huge inputs', () => {
+    const backend = new WasmBackend();
+    const check = (act: ElementwiseActivation, inputs: number[]) => {
+      const x = Float32Array.from(inputs);
+      const y = backend.forwardSync(act, x);
+      for (const [i, v] of x.entries())
+        expect(float32Error(y[i]!, act.forward(v)), `${act.id}(${v})`).toBeLessThanOrEqual(4);
+    };
+    // e^x reaches float32's smallest normal number at x = -126·ln 2 ≈ -87.3365, not at -87.33
+    const edge = Array.from({ length: 64 }, (_, i) => -87.3 - i * 0.0006);
+    check(sigmoid.create(), edge);
+    check(elu.create(), edge);
+    // x·σ(x) is normal down to x ≈ -91.6; x/2 for tiny x; x for huge x (x·T must not overflow)
+    check(silu.create(), [
+      ...edge,
+      -88.5,
+      -90,
+      -91.5,
+      -1e-37,
+      1e-37,
+      -1e-30,
+      2e28,
+      1e30,
+      3e38,
+      -3e38,
+    ]);
   });
 
   it('derives patch intervals from the inputs the f32 kernel failed on', () => {
@@ -132,12 +167,12 @@ describe('WasmArray (zero copy)', () => {
 describe('kernel sizes', () => {
   it('reports the size of the kernel actually compiled', () => {
     const backend = new WasmBackend();
-    const act = silu.create();
-    expect(backend.kernelBytes(act)).toBeUndefined();
-    backend.forwardSync(act, probeInputs());
-    const bytes = backend.kernelBytes(act)!;
-    expect(backend.lanesOf(act)).toBe('hybrid');
+    const act = elu.create();
+    expect(backend.kernelBytes(act, 'derivative')).toBeUndefined();
+    backend.derivativeSync(act, probeInputs());
+    const bytes = backend.kernelBytes(act, 'derivative')!;
+    expect(backend.lanesOf(act, 'derivative')).toBe('hybrid');
     // the hybrid kernel holds both paths: larger than the plain f32 kernel
-    expect(bytes).toBeGreaterThan(compileKernel(act.kernels.forward, 'map', 'f32').bytes.length);
+    expect(bytes).toBeGreaterThan(compileKernel(act.kernels.derivative, 'map', 'f32').bytes.length);
   });
 });

@@ -288,7 +288,11 @@ export class WasmBackend implements SyncBackend {
     return this.#heap.allocate(length);
   }
 
-  /** Copies typed-array data through the scratch blocks, one cache-sized block at a time. */
+  /**
+   * Copies typed-array data through a scratch block, one cache-sized block at a time; kernels
+   * work in place there (they load a whole unrolled group before storing it), so a block touches
+   * 16 KB of cache, not 32.
+   */
   #runBlocks(
     kernel: KernelFunction,
     shape: KernelShape,
@@ -299,7 +303,6 @@ export class WasmBackend implements SyncBackend {
     const buffer = this.#heap.memory.buffer;
     const sx = new Float32Array(buffer, SCRATCH.x, BLOCK);
     const sdy = new Float32Array(buffer, SCRATCH.dy, BLOCK);
-    const sout = new Float32Array(buffer, SCRATCH.out, BLOCK);
     for (let start = 0; start < x.length; start += BLOCK) {
       const length = Math.min(BLOCK, x.length - start);
       const vectors = Math.ceil(length / 4) * 4;
@@ -308,11 +311,11 @@ export class WasmBackend implements SyncBackend {
       if (shape === 'backward') {
         sdy.set(dy!.subarray(start, start + length));
         if (vectors > length) sdy.fill(0, length, vectors);
-        kernel(SCRATCH.x, SCRATCH.dy, SCRATCH.out, vectors);
+        kernel(SCRATCH.x, SCRATCH.dy, SCRATCH.x, vectors);
       } else {
-        kernel(SCRATCH.x, SCRATCH.out, vectors);
+        kernel(SCRATCH.x, SCRATCH.x, vectors);
       }
-      out.set(length === BLOCK ? sout : sout.subarray(0, length), start);
+      out.set(length === BLOCK ? sx : sx.subarray(0, length), start);
     }
   }
 

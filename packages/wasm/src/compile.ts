@@ -12,9 +12,11 @@ import {
   exactSquareOf,
   expandLibrary,
   exprKey,
+  expandSigmoid,
   scaledInput,
   scaledSquare,
   simplify,
+  type UnaryOp,
 } from '@activations/core';
 
 const WHOLE: Enclosure = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, nan: false };
@@ -40,9 +42,12 @@ export type KernelShape = 'map' | 'backward';
 const F64_ONLY = new Set(['erf', 'erfc', 'sin', 'cos']);
 
 /** The expression as kernels compute it: library functions expanded, simplified. */
-export function kernelExpression(e: Expr): Expr {
-  return simplify(expandLibrary(e, 'portable'));
+export function kernelExpression(e: Expr, keep?: ReadonlySet<UnaryOp>): Expr {
+  return simplify(expandLibrary(e, 'portable', keep));
 }
+
+/** Library functions f32 lanes emit with their own code (σ in one division, no select). */
+const F32_LIBRARY: ReadonlySet<UnaryOp> = new Set(['sigmoid']);
 
 function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
   if (e.kind === 'unary') into.add(e.op);
@@ -85,24 +90,67 @@ export function minimumLanes(e: Expr): Lanes {
   return needsF64(kernelExpression(e)) ? 'f64' : 'f32';
 }
 
+/**
+ * The input's range where a select's branch is taken, for a condition comparing the input with a
+ * constant (elu's `x > 0 ? x : expm1(x)`: expm1 sees x ≤ 0 and needs no overflow handling).
+ * Lanes where the branch is not taken may compute anything: the select discards them.
+ */
+function branchDomains(cond: Condition, domain: Enclosure): [Enclosure, Enclosure] {
+  let { op, left, right } = cond;
+  if (left.kind === 'const' && right.kind === 'input') {
+    [left, right] = [right, left];
+    op = ({ lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' } as const)[op];
+  }
+  if (left.kind !== 'input' || right.kind !== 'const' || Number.isNaN(right.value))
+    return [domain, domain];
+  const c = right.value;
+  const below: Enclosure = { ...domain, hi: Math.min(domain.hi, c) };
+  const above: Enclosure = { ...domain, lo: Math.max(domain.lo, c) };
+  const narrowed: [Enclosure, Enclosure] | undefined =
+    op === 'gt' || op === 'ge'
+      ? [above, below]
+      : op === 'lt' || op === 'le'
+        ? [below, above]
+        : undefined;
+  // a branch that is never taken keeps the outer domain (its code runs but is discarded)
+  return narrowed
+    ? (narrowed.map((d) => (d.lo <= d.hi ? d : domain)) as [Enclosure, Enclosure])
+    : [domain, domain];
+}
+
+/**
+ * Is `a` the input or c·x with 0 < c ≤ 16? Then in x·σ(a), x is large where σ's scale T is
+ * large (a ≥ 0.35), so x/(T + P) does not lose bits to the denormal range.
+ */
+function isGateOfInput(a: Expr): boolean {
+  if (a.kind === 'input') return true;
+  if (a.kind !== 'binary' || a.op !== 'mul') return false;
+  const [c, v] = a.left.kind === 'const' ? [a.left, a.right] : [a.right, a.left];
+  return c.kind === 'const' && v.kind === 'input' && c.value > 0 && c.value <= 16;
+}
+
+const isZero = (e: Expr) => e.kind === 'const' && Object.is(e.value, 0);
+
 function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
+  // values by (domain, expression); a value computed for the whole line serves every domain
   const memo = new Map<string, Value>();
-  const emit = (e: Expr): Value => {
+  const keyOf = (e: Expr, domain: Enclosure) => `${domain.lo},${domain.hi}:${exprKey(e)}`;
+  const emit = (e: Expr, domain: Enclosure): Value => {
     if (e.kind === 'input') return x;
     if (e.kind === 'const') return em.const(e.value);
-    const key = exprKey(e);
-    const known = memo.get(key);
+    const known = memo.get(keyOf(e, domain)) ?? memo.get(keyOf(e, WHOLE));
     if (known !== undefined) return known;
-    const value = emitNode(e);
-    memo.set(key, value);
+    const value = emitNode(e, domain);
+    memo.set(keyOf(e, domain), value);
     return value;
   };
-  const emitCondition = (c: Condition): Value => em.op(c.op, emit(c.left), emit(c.right));
-  const emitNode = (e: Expr): Value => {
+  const emitCondition = (c: Condition, domain: Enclosure): Value =>
+    em.op(c.op, emit(c.left, domain), emit(c.right, domain));
+  const emitNode = (e: Expr, domain: Enclosure): Value => {
     switch (e.kind) {
       case 'const':
       case 'input':
-        return emit(e);
+        return emit(e, domain);
       case 'param':
         throw new Error(
           `parameter '${e.name}' is unbound; create the activation with its parameters first`,
@@ -110,8 +158,9 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
       case 'unary': {
         // -|y| is y with the sign bit set: one instruction instead of two
         if (e.op === 'neg' && e.arg.kind === 'unary' && e.arg.op === 'abs')
-          return em.bitwise('or', emit(e.arg.arg), em.const(-0));
-        const a = emit(e.arg);
+          return em.bitwise('or', emit(e.arg.arg, domain), em.const(-0));
+        if (e.op === 'sigmoid' && em.lanes === 'f64') return emit(expandSigmoid(e.arg), domain);
+        const a = emit(e.arg, domain);
         switch (e.op) {
           case 'neg':
           case 'abs':
@@ -121,14 +170,14 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.sign(a);
           case 'exp': {
             const k = em.lanes === 'f32' ? scaledSquare(e.arg) : undefined;
-            return k !== undefined ? em.expScaledSquare(x, k) : em.exp(a, enclose(e.arg, WHOLE));
+            return k !== undefined ? em.expScaledSquare(x, k) : em.exp(a, enclose(e.arg, domain));
           }
           case 'expm1':
-            return em.expm1(a, enclose(e.arg, WHOLE));
+            return em.expm1(a, enclose(e.arg, domain));
           case 'log':
             return em.log1p(a, true);
           case 'log1p': {
-            const range = enclose(e.arg, WHOLE);
+            const range = enclose(e.arg, domain);
             return em.lanes === 'f32' && range.lo >= -0.5 && range.hi <= 1
               ? em.log1pNear(a)
               : em.log1p(a);
@@ -147,8 +196,9 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           case 'cos':
             return em.trig(e.op, a);
           case 'sigmoid':
+            return em.sigmoid(a, enclose(e.arg, domain));
           case 'softplus':
-            throw new Error(`${e.op} must be expanded before emission`);
+            throw new Error('softplus must be expanded before emission');
         }
         break;
       }
@@ -156,15 +206,29 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
         const { op, left, right } = e;
         if (op === 'min' || op === 'max') {
           if (right.kind === 'const' && !Number.isNaN(right.value))
-            return em.clampBy(op, emit(left), emit(right));
+            return em.clampBy(op, emit(left, domain), emit(right, domain));
           if (left.kind === 'const' && !Number.isNaN(left.value))
-            return em.clampBy(op, emit(right), emit(left));
+            return em.clampBy(op, emit(right, domain), emit(left, domain));
         }
-        return em.op(op, emit(left), emit(right));
+        // x·σ(c·x) (SiLU, swish): σ's own division takes the x, which keeps its results normal
+        // where σ is already a denormal (see SimdEmitter.sigmoid)
+        if (op === 'mul' && em.lanes === 'f32') {
+          const [gate, other] =
+            left.kind === 'unary' && left.op === 'sigmoid' ? [left, right] : [right, left];
+          if (
+            gate.kind === 'unary' &&
+            gate.op === 'sigmoid' &&
+            other.kind === 'input' &&
+            isGateOfInput(gate.arg)
+          ) {
+            return em.sigmoid(emit(gate.arg, domain), enclose(gate.arg, domain), x);
+          }
+        }
+        return em.op(op, emit(left, domain), emit(right, domain));
       }
       case 'powi': {
         let n = Math.abs(e.exponent);
-        let base = emit(e.base);
+        let base = emit(e.base, domain);
         let result: Value | undefined;
         while (n > 0) {
           if (n & 1) result = result === undefined ? base : em.op('mul', result, base);
@@ -174,11 +238,17 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
         const positive = result ?? em.const(1);
         return e.exponent < 0 ? em.op('div', em.const(1), positive) : positive;
       }
-      case 'select':
-        return em.select(emitCondition(e.cond), emit(e.ifTrue), emit(e.ifFalse));
+      case 'select': {
+        const mask = emitCondition(e.cond, domain);
+        const [whenTrue, whenFalse] = branchDomains(e.cond, domain);
+        // a zero branch is a mask: one and/andnot instead of a three-instruction bitselect
+        if (isZero(e.ifTrue)) return em.bitwise('andnot', emit(e.ifFalse, whenFalse), mask);
+        if (isZero(e.ifFalse)) return em.bitwise('and', emit(e.ifTrue, whenTrue), mask);
+        return em.select(mask, emit(e.ifTrue, whenTrue), emit(e.ifFalse, whenFalse));
+      }
     }
   };
-  return emit(root);
+  return emit(root, WHOLE);
 }
 
 /** A compiled kernel module and what it imports. */
@@ -204,7 +274,7 @@ export function compileKernel(
   patches: Patches = [],
   memory: MemoryImport = { shared: false },
 ): KernelModule {
-  const expression = kernelExpression(e);
+  const expression = kernelExpression(e, lanes === 'f32' ? F32_LIBRARY : undefined);
   const used = opsUsed(expression);
   const hostFunctions = (['sin', 'cos'] as const).filter((f) => used.has(f));
   const hostIndex = { sin: hostFunctions.indexOf('sin'), cos: hostFunctions.indexOf('cos') };
@@ -244,37 +314,43 @@ export function compileKernel(
   };
 
   // One vector (4 floats) at byte `offset + 16 j`: memarg offsets instead of address arithmetic.
-  const emitVector = (j: number) => {
-    const load = (pointer: number) =>
-      fb
-        .get(pointer)
-        .get(offset)
-        .emit(Op.i32Add)
-        .simd(Simd.load, 2, ...uleb(16 * j));
-    fb.get(outPtr).get(offset).emit(Op.i32Add); // store address, under everything the body computes
-    const x = fb.local(V128);
-    load(xPtr).set(x);
-    let dy: Value | undefined;
-    if (shape === 'backward') {
-      dy = fb.local(V128);
-      load(dyPtr).set(dy);
-    }
-    let result: Value;
-    if (lanes === 'f32') {
-      const f = emitExpression(em, expression, x);
-      result = dy === undefined ? f : em.op('mul', dy, f);
-      if (patches.length > 0) result = patchLanes(x, dy, result);
-    } else {
-      result = computeF64(em, x, dy);
-    }
-    fb.get(result).simd(Simd.store, 2, ...uleb(16 * j));
+  // All copies load first and store last: a store may alias a later load (in place), so a
+  // store between them would order every copy after the previous one and leave the CPU one
+  // dependency chain at a time.
+  const load = (pointer: number, j: number): Value => {
+    const v = fb.local(V128);
+    fb.get(pointer)
+      .get(offset)
+      .emit(Op.i32Add)
+      .simd(Simd.load, 2, ...uleb(16 * j))
+      .set(v);
+    return v;
+  };
+  const computeVector = (x: Value, dy: Value | undefined): Value => {
+    if (lanes !== 'f32') return computeF64(em, x, dy);
+    const f = emitExpression(em, expression, x);
+    const result = dy === undefined ? f : em.op('mul', dy, f);
+    return patches.length > 0 ? patchLanes(x, dy, result) : result;
   };
   const bodyOf = (copies: number): number[] => {
-    for (let j = 0; j < copies; j++) emitVector(j);
+    const xs: Value[] = [];
+    const dys: Array<Value | undefined> = [];
+    for (let j = 0; j < copies; j++) {
+      xs.push(load(xPtr, j));
+      dys.push(shape === 'backward' ? load(dyPtr, j) : undefined);
+    }
+    const results = xs.map((x, j) => computeVector(x, dys[j]));
+    results.forEach((result, j) => {
+      fb.get(outPtr)
+        .get(offset)
+        .emit(Op.i32Add)
+        .get(result)
+        .simd(Simd.store, 2, ...uleb(16 * j));
+    });
     return fb.code.splice(0);
   };
   // unrolled: independent copies give the CPU parallel work and amortise the loop overhead
-  const unroll = lanes === 'f32' ? 4 : 2;
+  const unroll = lanes === 'f32' ? 6 : 2;
   const unrolled = bodyOf(unroll);
   const single = bodyOf(1);
 

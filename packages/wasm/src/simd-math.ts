@@ -110,6 +110,23 @@ export interface ArgumentRange {
 /** 1.5·2^23 + 127: k + 127 lands in the low mantissa bits of a·log2 e + this (see #reduceSingle). */
 const MAGIC_BIAS = 12_582_912 + 127;
 
+/**
+ * -126·ln 2 (rounded to float32, just below it): e^a is float32's smallest normal number there, so flushing
+ * e^a to 0 below it loses only denormal results; k = round(a·log2 e) ≥ -126 above it.
+ */
+const EXP_FLOOR = Math.fround(-126 * Math.LN2);
+
+/** σ(a) = 1 in float32 for a ≥ 18 (e^-18 < 2^-25). */
+const SIGMOID_ONE = 18;
+/** σ's scale offset m: T = 2^(m-k) and P = 2^m·e^r (see SimdEmitter.sigmoid). */
+const SIGMOID_SHIFT = 8;
+/** Below this a, k = round(-a·log2 e) would exceed 127 + m = 135 and T's exponent field wrap. */
+const SIGMOID_FLOOR = -93.85;
+/** 2^m·q(-s) for the expm1 fit q(r) (highest degree first): odd powers change sign. */
+const SIGMOID_POLYNOMIAL = EXPM1_F32.map(
+  (c, i) => ((EXPM1_F32.length - 1 - i) % 2 === 1 ? -c : c) * 2 ** SIGMOID_SHIFT,
+);
+
 const WHOLE_LINE: ArgumentRange = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY };
 
 function splatBytes(lanes: Lanes, value: number): Uint8Array {
@@ -408,7 +425,7 @@ export class SimdEmitter {
   }
 
   /**
-   * Cody–Waite reduction of a clamped to [floor, range.hi] (floor ≥ -87.33, hi ≤ 87) with 2^k as
+   * Cody–Waite reduction of a clamped to [floor, range.hi] (floor ≥ -126·ln 2, hi ≤ 87) with 2^k as
    * one factor. k is rounded by the "magic bias" trick: adding 1.5·2^23 + 127 leaves k + 127 in
    * the low mantissa bits (rounded to nearest), so shifting the bits left by 23 is 2^k — no
    * float→int conversion (several instructions on x86), and k = sum - bias exactly.
@@ -435,7 +452,7 @@ export class SimdEmitter {
     if (this.lanes === 'f32' && range.hi <= 87) {
       // one scale factor; results below float32's normal range flush to 0 (|error| < 1.2e-38; the
       // accuracy probe patches any kernel where a flushed value would matter)
-      const floor = -87.33;
+      const floor = EXP_FLOOR;
       const { r, scale } = this.#reduceSingle(a, floor, range);
       const value = this.op('mul', this.#expReduced(r), scale);
       return range.lo < floor
@@ -448,11 +465,54 @@ export class SimdEmitter {
     return this.op('mul', this.op('mul', p, s1), s2);
   }
 
+  /**
+   * σ(a) = 1/(1 + e^-a) on f32 lanes, or n·σ(a) with a `numerator` n (for x·σ(c·x), n = x). With
+   * e^-a = 2^k·p (k = round(-a·log2 e), p = e^r), σ = T/(T + P) where T = 2^(m-k) and P = 2^m·p,
+   * m = 8: both stay normal floats for k ∈ [-26, 135], so σ — and n·σ = n·T/(T + P), whose
+   * results are normal down to a ≈ -91.6 where σ itself is already a denormal — needs neither a
+   * select nor a flush mask nor a second scale factor. a is clamped to [-93.85, 18]: above 18, σ
+   * rounds to 1; below, k > 135 and σ < 2e-41. T comes from the magic-bias bits (an integer
+   * subtraction and a shift); 2^m is folded into the polynomial's coefficients. The numerator
+   * must have a's sign and be large where a is (n·T ≤ n·2^34 could overflow otherwise).
+   */
+  sigmoid(a: Value, range: ArgumentRange = WHOLE_LINE, numerator?: Value): Value {
+    if (this.lanes !== 'f32')
+      throw new Error('sigmoid is emitted for f32 lanes only (f64 lanes expand it)');
+    let clamped = a;
+    if (range.hi > SIGMOID_ONE) clamped = this.clampBy('min', clamped, this.const(SIGMOID_ONE));
+    if (range.lo < SIGMOID_FLOOR) clamped = this.clampBy('max', clamped, this.const(SIGMOID_FLOOR));
+    // k = round(-a·log2 e) + 127 in the low mantissa bits; s = a + k·ln2 = -r exactly (Cody–Waite)
+    const biased = this.op(
+      'add',
+      this.op('mul', clamped, this.const(-Math.LOG2E)),
+      this.const(MAGIC_BIAS),
+    );
+    const k = this.op('sub', biased, this.const(MAGIC_BIAS));
+    const [hi, lo] = LN2_F32_PARTS;
+    const s = this.op(
+      'add',
+      this.op('add', clamped, this.op('mul', k, this.const(hi!))),
+      this.op('mul', k, this.const(lo!)),
+    );
+    // P = 2^m·e^r = 2^m - s·2^m·q(-s); T = 2^(m-k): exponent field 127 + m - k = (254 + m) - (k + 127)
+    const scaledP = this.op(
+      'sub',
+      this.const(2 ** SIGMOID_SHIFT),
+      this.op('mul', s, this.horner(SIGMOID_POLYNOMIAL, s)),
+    );
+    const t = this.shift('shl', this.int('sub', this.intConst(254 + SIGMOID_SHIFT), biased), 23);
+    const denominator = this.op('add', t, scaledP);
+    if (numerator === undefined) return this.op('div', t, denominator);
+    // n·T overflows only where σ = 1 and n > 2^94: |n·σ| ≤ |n| puts n back there
+    const product = this.op('div', this.op('mul', numerator, t), denominator);
+    return this.clampBy('min', product, this.unary('abs', numerator));
+  }
+
   /** e^a - 1 = 2^k (e^r - 1) + (2^k - 1), with e^r - 1 = r·q(r) accurate relative to itself. */
   expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
     if (this.lanes === 'f32' && range.hi <= 87) {
-      // clamping at -87.33 is exact: expm1 is -1 in float32 below -17.3
-      const { r, scale } = this.#reduceSingle(a, -87.33, range);
+      // clamping at -126·ln 2 is exact: expm1 is -1 in float32 below -17.3
+      const { r, scale } = this.#reduceSingle(a, EXP_FLOOR, range);
       const em1 = this.op('mul', r, this.horner(EXPM1_F32, r));
       return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
     }
