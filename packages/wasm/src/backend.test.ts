@@ -6,7 +6,7 @@ import {
   type ElementwiseActivation,
   float32Error,
 } from '@activations/core';
-import { elu, gelu, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
+import { elu, gelu, mish, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';
 import { compileKernel } from './compile.js';
@@ -48,6 +48,8 @@ describe('wasm backend', () => {
     const eluAct = elu.create();
     backend.derivativeSync(eluAct, x);
     expect(backend.lanesOf(eluAct, 'derivative')).toBe('hybrid');
+    // tanh(softplus(x)) as n/(n + 2), n = e^x(e^x + 2), carried scaled by 2^8
+    expect(lanes(mish.create())).toBe('f32');
     // log1p of e^-|x| ∈ (0, 1] takes the short 2·atanh(u/(2+u)) path, accurate enough for f32 lanes
     expect(lanes(softplus.create())).toBe('f32');
   });
@@ -65,19 +67,10 @@ describe('wasm backend', () => {
     check(sigmoid.create(), edge);
     check(elu.create(), edge);
     // x·σ(x) is normal down to x ≈ -91.6; x/2 for tiny x; x for huge x (x·T must not overflow)
-    check(silu.create(), [
-      ...edge,
-      -88.5,
-      -90,
-      -91.5,
-      -1e-37,
-      1e-37,
-      -1e-30,
-      2e28,
-      1e30,
-      3e38,
-      -3e38,
-    ]);
+    const extremes = [-88.5, -90, -91.5, -93, -1e-37, 1e-37, -1e-30, 2e28, 1e30, 3e38, -3e38, -500];
+    check(silu.create(), [...edge, ...extremes]);
+    // mish likewise (x·tanh(softplus(x)) with x in the gate's division)
+    check(mish.create(), [...edge, ...extremes]);
   });
 
   it('derives patch intervals from the inputs the f32 kernel failed on', () => {

@@ -13,6 +13,7 @@ import {
   expandLibrary,
   exprKey,
   expandSigmoid,
+  expandSoftplus,
   scaledInput,
   scaledSquare,
   simplify,
@@ -46,8 +47,11 @@ export function kernelExpression(e: Expr, keep?: ReadonlySet<UnaryOp>): Expr {
   return simplify(expandLibrary(e, 'portable', keep));
 }
 
-/** Library functions f32 lanes emit with their own code (σ in one division, no select). */
-const F32_LIBRARY: ReadonlySet<UnaryOp> = new Set(['sigmoid']);
+/**
+ * Library functions f32 lanes emit with their own code: σ in one division with no select, and
+ * tanh(softplus(a)) as n/(n + 2), n = e^a(e^a + 2) (mish); softplus elsewhere is expanded.
+ */
+const F32_LIBRARY: ReadonlySet<UnaryOp> = new Set(['sigmoid', 'softplus']);
 
 function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
   if (e.kind === 'unary') into.add(e.op);
@@ -129,6 +133,25 @@ function isGateOfInput(a: Expr): boolean {
   return c.kind === 'const' && v.kind === 'input' && c.value > 0 && c.value <= 16;
 }
 
+/** x·σ(a) or x·tanh(softplus(a)) with a = c·x (see isGateOfInput): the gate and its argument. */
+function gatedInput(
+  left: Expr,
+  right: Expr,
+): { gate: 'sigmoid' | 'tanh-softplus'; arg: Expr } | undefined {
+  for (const [other, gate] of [
+    [left, right],
+    [right, left],
+  ] as const) {
+    if (other.kind !== 'input' || gate.kind !== 'unary') continue;
+    if (gate.op === 'sigmoid' && isGateOfInput(gate.arg)) return { gate: 'sigmoid', arg: gate.arg };
+    const inner = gate.arg;
+    if (gate.op === 'tanh' && inner.kind === 'unary' && inner.op === 'softplus') {
+      if (isGateOfInput(inner.arg)) return { gate: 'tanh-softplus', arg: inner.arg };
+    }
+  }
+  return undefined;
+}
+
 const isZero = (e: Expr) => e.kind === 'const' && Object.is(e.value, 0);
 
 function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
@@ -160,6 +183,11 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
         if (e.op === 'neg' && e.arg.kind === 'unary' && e.arg.op === 'abs')
           return em.bitwise('or', emit(e.arg.arg, domain), em.const(-0));
         if (e.op === 'sigmoid' && em.lanes === 'f64') return emit(expandSigmoid(e.arg), domain);
+        if (e.op === 'softplus') return emit(expandSoftplus(e.arg), domain);
+        if (e.op === 'tanh' && e.arg.kind === 'unary' && e.arg.op === 'softplus') {
+          const inner = e.arg.arg;
+          return em.tanhSoftplus(emit(inner, domain), enclose(inner, domain));
+        }
         const a = emit(e.arg, domain);
         switch (e.op) {
           case 'neg':
@@ -198,7 +226,7 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           case 'sigmoid':
             return em.sigmoid(a, enclose(e.arg, domain));
           case 'softplus':
-            throw new Error('softplus must be expanded before emission');
+            throw new Error('softplus is expanded before emission');
         }
         break;
       }
@@ -210,19 +238,14 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           if (left.kind === 'const' && !Number.isNaN(left.value))
             return em.clampBy(op, emit(right, domain), emit(left, domain));
         }
-        // x·σ(c·x) (SiLU, swish): σ's own division takes the x, which keeps its results normal
-        // where σ is already a denormal (see SimdEmitter.sigmoid)
-        if (op === 'mul' && em.lanes === 'f32') {
-          const [gate, other] =
-            left.kind === 'unary' && left.op === 'sigmoid' ? [left, right] : [right, left];
-          if (
-            gate.kind === 'unary' &&
-            gate.op === 'sigmoid' &&
-            other.kind === 'input' &&
-            isGateOfInput(gate.arg)
-          ) {
-            return em.sigmoid(emit(gate.arg, domain), enclose(gate.arg, domain), x);
-          }
+        // x·σ(c·x) (SiLU, swish) and x·tanh(softplus(c·x)) (mish): the gate's own division takes
+        // the x, which keeps results normal where the gate is already a denormal
+        const fused = op === 'mul' && em.lanes === 'f32' ? gatedInput(left, right) : undefined;
+        if (fused?.gate === 'sigmoid') {
+          return em.sigmoid(emit(fused.arg, domain), enclose(fused.arg, domain), x);
+        }
+        if (fused?.gate === 'tanh-softplus') {
+          return em.tanhSoftplus(emit(fused.arg, domain), enclose(fused.arg, domain), x);
         }
         return em.op(op, emit(left, domain), emit(right, domain));
       }

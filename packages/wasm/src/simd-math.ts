@@ -118,6 +118,8 @@ const EXP_FLOOR = Math.fround(-126 * Math.LN2);
 
 /** σ(a) = 1 in float32 for a ≥ 18 (e^-18 < 2^-25). */
 const SIGMOID_ONE = 18;
+/** tanh(softplus(a)) = 1 in float32 for a ≥ 10 (1 - 2/(n + 2) with n > 4.8e8). */
+const TANH_SOFTPLUS_ONE = 10;
 /** σ's scale offset m: T = 2^(m-k) and P = 2^m·e^r (see SimdEmitter.sigmoid). */
 const SIGMOID_SHIFT = 8;
 /** Below this a, k = round(-a·log2 e) would exceed 127 + m = 135 and T's exponent field wrap. */
@@ -505,6 +507,48 @@ export class SimdEmitter {
     if (numerator === undefined) return this.op('div', t, denominator);
     // n·T overflows only where σ = 1 and n > 2^94: |n·σ| ≤ |n| puts n back there
     const product = this.op('div', this.op('mul', numerator, t), denominator);
+    return this.clampBy('min', product, this.unary('abs', numerator));
+  }
+
+  /**
+   * tanh(softplus(a)) = n/(n + 2) with n = e^a(e^a + 2) on f32 lanes, or n·tanh(softplus(a)) with a
+   * `numerator` (mish: n = a = x). Carried scaled by 2^m (m = 8, as σ): u = 2^m·e^a from the
+   * magic-bias bits, N = u² + 2^(m+1)·u = 2^2m·n, and N/(N + 2^(2m+1)); results stay normal down
+   * to a ≈ -91.6 where e^a is already a denormal, and a clamped at -93.85 gives u = 0 exactly (0
+   * out). a is clamped at 10 above, where the ratio rounds to 1. With a numerator: (n·N)/(N + 2^17),
+   * then min(·, |n|), as in sigmoid: n·N overflows only where the ratio is 1.
+   */
+  tanhSoftplus(a: Value, range: ArgumentRange = WHOLE_LINE, numerator?: Value): Value {
+    if (this.lanes !== 'f32') throw new Error('tanhSoftplus is emitted for f32 lanes only');
+    let clamped = a;
+    if (range.hi > TANH_SOFTPLUS_ONE)
+      clamped = this.clampBy('min', clamped, this.const(TANH_SOFTPLUS_ONE));
+    if (range.lo < SIGMOID_FLOOR) clamped = this.clampBy('max', clamped, this.const(SIGMOID_FLOOR));
+    // exponent field k + 127 + m: 2^m·2^k, and 0 (u = 0) at the clamp's k = -135
+    const bias = MAGIC_BIAS + SIGMOID_SHIFT;
+    const biased = this.op(
+      'add',
+      this.op('mul', clamped, this.const(Math.LOG2E)),
+      this.const(bias),
+    );
+    const k = this.op('sub', biased, this.const(bias));
+    const [hi, lo] = LN2_F32_PARTS;
+    const r = this.op(
+      'sub',
+      this.op('sub', clamped, this.op('mul', k, this.const(hi!))),
+      this.op('mul', k, this.const(lo!)),
+    );
+    // u = S(1 + t) with S = 2^(m+k) and t = e^r - 1; N = 2^(m+1)·S + (2^(m+1)·S·t + u²), so
+    // that where u is small the leading term is exact and the rest carries the roundings
+    const scale = this.shift('shl', biased, 23);
+    const st = this.op('mul', scale, this.op('mul', r, this.horner(EXPM1_F32, r)));
+    const u = this.op('add', scale, st);
+    const twice = this.const(2 ** (SIGMOID_SHIFT + 1));
+    const rest = this.op('add', this.op('mul', st, twice), this.op('mul', u, u));
+    const n = this.op('add', this.op('mul', scale, twice), rest);
+    const denominator = this.op('add', n, this.const(2 ** (2 * SIGMOID_SHIFT + 1)));
+    if (numerator === undefined) return this.op('div', n, denominator);
+    const product = this.op('div', this.op('mul', numerator, n), denominator);
     return this.clampBy('min', product, this.unary('abs', numerator));
   }
 
