@@ -225,8 +225,6 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
             return em.trig(e.op, a);
           case 'sigmoid':
             return em.sigmoid(a, enclose(e.arg, domain));
-          case 'softplus':
-            throw new Error('softplus is expanded before emission');
         }
         break;
       }

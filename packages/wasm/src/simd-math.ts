@@ -107,7 +107,7 @@ export interface ArgumentRange {
   readonly hi: number;
 }
 
-/** 1.5·2^23 + 127: k + 127 lands in the low mantissa bits of a·log2 e + this (see #reduceSingle). */
+/** 1.5·2^23 + 127: k + 127 lands in the low mantissa bits of a·log2 e + this (see #reduceMagic). */
 const MAGIC_BIAS = 12_582_912 + 127;
 
 /**
@@ -427,26 +427,41 @@ export class SimdEmitter {
   }
 
   /**
-   * Cody–Waite reduction of a clamped to [floor, range.hi] (floor ≥ -126·ln 2, hi ≤ 87) with 2^k as
-   * one factor. k is rounded by the "magic bias" trick: adding 1.5·2^23 + 127 leaves k + 127 in
-   * the low mantissa bits (rounded to nearest), so shifting the bits left by 23 is 2^k — no
-   * float→int conversion (several instructions on x86), and k = sum - bias exactly.
+   * Cody–Waite reduction for one scale factor on f32 lanes: a is clamped to [floor, ceiling] (only
+   * on the sides `range` reaches), k = round(±a·log2 e) and r = ±a - k·ln 2 (returned negated,
+   * as a + k·ln 2, when `negate`, so e^-a = 2^k·e^(-s)). k is rounded by the "magic bias" trick:
+   * adding 1.5·2^23 + 127 + `offset` leaves k + 127 + offset in the low mantissa bits (rounded to
+   * nearest), so shifting the bits left by 23 is 2^(k + offset) — no float→int conversion
+   * (several instructions on x86) — and k = sum - bias exactly. Callers keep k + 127 + offset in
+   * [0, 255] with the clamps.
    */
-  #reduceSingle(a: Value, floor: number, range: ArgumentRange): { r: Value; scale: Value } {
-    const clamped = range.lo < floor ? this.clampBy('max', a, this.const(floor)) : a;
-    const biased = this.op(
-      'add',
-      this.op('mul', clamped, this.const(Math.LOG2E)),
-      this.const(MAGIC_BIAS),
-    );
-    const k = this.op('sub', biased, this.const(MAGIC_BIAS));
+  #reduceMagic(
+    a: Value,
+    clamp: {
+      floor: number;
+      ceiling?: number;
+      range: ArgumentRange;
+      offset?: number;
+      negate?: boolean;
+    },
+  ): { r: Value; biased: Value } {
+    const { floor, ceiling = Number.POSITIVE_INFINITY, range, offset = 0, negate = false } = clamp;
+    let clamped = a;
+    if (range.hi > ceiling) clamped = this.clampBy('min', clamped, this.const(ceiling));
+    if (range.lo < floor) clamped = this.clampBy('max', clamped, this.const(floor));
+    const bias = this.const(MAGIC_BIAS + offset);
+    const log2e = this.const(negate ? -Math.LOG2E : Math.LOG2E);
+    const biased = this.op('add', this.op('mul', clamped, log2e), bias);
+    const k = this.op('sub', biased, bias);
     const [hi, lo] = LN2_F32_PARTS;
-    const r = this.op(
-      'sub',
-      this.op('sub', clamped, this.op('mul', k, this.const(hi!))),
-      this.op('mul', k, this.const(lo!)),
-    );
-    return { r, scale: this.shift('shl', biased, 23) };
+    const step = negate ? 'add' : 'sub';
+    const partial = this.op(step, clamped, this.op('mul', k, this.const(hi!)));
+    return { r: this.op(step, partial, this.op('mul', k, this.const(lo!))), biased };
+  }
+
+  /** 2^(k + offset) from #reduceMagic's biased sum. */
+  #magicScale(biased: Value): Value {
+    return this.shift('shl', biased, 23);
   }
 
   /** e^a. */
@@ -455,8 +470,8 @@ export class SimdEmitter {
       // one scale factor; results below float32's normal range flush to 0 (|error| < 1.2e-38; the
       // accuracy probe patches any kernel where a flushed value would matter)
       const floor = EXP_FLOOR;
-      const { r, scale } = this.#reduceSingle(a, floor, range);
-      const value = this.op('mul', this.#expReduced(r), scale);
+      const { r, biased } = this.#reduceMagic(a, { floor, range });
+      const value = this.op('mul', this.#expReduced(r), this.#magicScale(biased));
       return range.lo < floor
         ? this.bitwise('andnot', value, this.op('lt', a, this.const(floor)))
         : value;
@@ -480,22 +495,13 @@ export class SimdEmitter {
   sigmoid(a: Value, range: ArgumentRange = WHOLE_LINE, numerator?: Value): Value {
     if (this.lanes !== 'f32')
       throw new Error('sigmoid is emitted for f32 lanes only (f64 lanes expand it)');
-    let clamped = a;
-    if (range.hi > SIGMOID_ONE) clamped = this.clampBy('min', clamped, this.const(SIGMOID_ONE));
-    if (range.lo < SIGMOID_FLOOR) clamped = this.clampBy('max', clamped, this.const(SIGMOID_FLOOR));
-    // k = round(-a·log2 e) + 127 in the low mantissa bits; s = a + k·ln2 = -r exactly (Cody–Waite)
-    const biased = this.op(
-      'add',
-      this.op('mul', clamped, this.const(-Math.LOG2E)),
-      this.const(MAGIC_BIAS),
-    );
-    const k = this.op('sub', biased, this.const(MAGIC_BIAS));
-    const [hi, lo] = LN2_F32_PARTS;
-    const s = this.op(
-      'add',
-      this.op('add', clamped, this.op('mul', k, this.const(hi!))),
-      this.op('mul', k, this.const(lo!)),
-    );
+    // k = round(-a·log2 e); s = a + k·ln2 = -r exactly (Cody–Waite)
+    const { r: s, biased } = this.#reduceMagic(a, {
+      floor: SIGMOID_FLOOR,
+      ceiling: SIGMOID_ONE,
+      range,
+      negate: true,
+    });
     // P = 2^m·e^r = 2^m - s·2^m·q(-s); T = 2^(m-k): exponent field 127 + m - k = (254 + m) - (k + 127)
     const scaledP = this.op(
       'sub',
@@ -520,27 +526,16 @@ export class SimdEmitter {
    */
   tanhSoftplus(a: Value, range: ArgumentRange = WHOLE_LINE, numerator?: Value): Value {
     if (this.lanes !== 'f32') throw new Error('tanhSoftplus is emitted for f32 lanes only');
-    let clamped = a;
-    if (range.hi > TANH_SOFTPLUS_ONE)
-      clamped = this.clampBy('min', clamped, this.const(TANH_SOFTPLUS_ONE));
-    if (range.lo < SIGMOID_FLOOR) clamped = this.clampBy('max', clamped, this.const(SIGMOID_FLOOR));
     // exponent field k + 127 + m: 2^m·2^k, and 0 (u = 0) at the clamp's k = -135
-    const bias = MAGIC_BIAS + SIGMOID_SHIFT;
-    const biased = this.op(
-      'add',
-      this.op('mul', clamped, this.const(Math.LOG2E)),
-      this.const(bias),
-    );
-    const k = this.op('sub', biased, this.const(bias));
-    const [hi, lo] = LN2_F32_PARTS;
-    const r = this.op(
-      'sub',
-      this.op('sub', clamped, this.op('mul', k, this.const(hi!))),
-      this.op('mul', k, this.const(lo!)),
-    );
+    const { r, biased } = this.#reduceMagic(a, {
+      floor: SIGMOID_FLOOR,
+      ceiling: TANH_SOFTPLUS_ONE,
+      range,
+      offset: SIGMOID_SHIFT,
+    });
     // u = S(1 + t) with S = 2^(m+k) and t = e^r - 1; N = 2^(m+1)·S + (2^(m+1)·S·t + u²), so
     // that where u is small the leading term is exact and the rest carries the roundings
-    const scale = this.shift('shl', biased, 23);
+    const scale = this.#magicScale(biased);
     const st = this.op('mul', scale, this.op('mul', r, this.horner(EXPM1_F32, r)));
     const u = this.op('add', scale, st);
     const twice = this.const(2 ** (SIGMOID_SHIFT + 1));
@@ -556,7 +551,8 @@ export class SimdEmitter {
   expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
     if (this.lanes === 'f32' && range.hi <= 87) {
       // clamping at -126·ln 2 is exact: expm1 is -1 in float32 below -17.3
-      const { r, scale } = this.#reduceSingle(a, EXP_FLOOR, range);
+      const { r, biased } = this.#reduceMagic(a, { floor: EXP_FLOOR, range });
+      const scale = this.#magicScale(biased);
       const em1 = this.op('mul', r, this.horner(EXPM1_F32, r));
       return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
     }
