@@ -93,6 +93,35 @@ for degree in range(6, 20):
     if e < 2e-8:
         break
 emit('ERFC_F32', c, f'erfc(z) e^(z^2) in t = 2/(2+z), z in [0, 10.5], degree {degree}: relative error {e:.1e}')
+
+# Gaussian tail (f32 lanes, GELU): Phi(-a) = e^{-a^2/2} R(a) for a = |x| in [0, 13.7], with
+# R(a) = erfc(a/sqrt2) e^{a^2/2} / 2 on four intervals, each a polynomial in v = (a - c)/h (the
+# kernel picks each lane's coefficients with one i8x16.swizzle per coefficient). h is a power of
+# two and c/2 <= a <= 2c over the interval (a >= 1/4 for the first), so v = (a - c)·(1/h) is
+# exact: a rounded v would cost up to 0.5 ULP at the wide intervals' ends.
+PHI_TAIL_EDGES = [mp.mpf(0), mp.mpf(1), mp.mpf(3), mp.mpf(7), mp.mpf('13.7')]
+PHI_TAIL_CENTERS = [mp.mpf('0.5'), mp.mpf(2), mp.mpf(5), mp.mpf(11)]
+PHI_TAIL_HALF_WIDTHS = [mp.mpf('0.5'), mp.mpf(1), mp.mpf(2), mp.mpf(4)]
+PHI_TAIL_DEGREE = 11
+
+
+def phi_tail(a):
+    return mp.erfc(a / mp.sqrt(2)) * mp.exp(a * a / 2) / 2
+
+
+tables, worst = [], 0
+for lo, hi, c, h in zip(PHI_TAIL_EDGES[:-1], PHI_TAIL_EDGES[1:], PHI_TAIL_CENTERS, PHI_TAIL_HALF_WIDTHS):
+    poly, err = mp.chebyfit(lambda v: phi_tail(c + h * v), [(lo - c) / h, (hi - c) / h], PHI_TAIL_DEGREE + 1, error=True)
+    worst = max(worst, float(err / phi_tail(hi)))
+    tables.append([float(p) for p in poly])
+emit('PHI_TAIL_EDGES_F32', [float(e) for e in PHI_TAIL_EDGES], 'interval edges of PHI_TAIL_F32 in a = |x|')
+emit('PHI_TAIL_CENTERS_F32', [float(e) for e in PHI_TAIL_CENTERS], 'c of each PHI_TAIL_F32 interval')
+emit('PHI_TAIL_HALF_WIDTHS_F32', [float(e) for e in PHI_TAIL_HALF_WIDTHS], 'h of each PHI_TAIL_F32 interval (powers of two)')
+print(f'/** erfc(a/sqrt2) e^(a^2/2) / 2 on each interval of PHI_TAIL_EDGES_F32, in v = (a - c)/h, degree {PHI_TAIL_DEGREE}: relative error {worst:.1e} */')
+print('export const PHI_TAIL_F32: readonly (readonly number[])[] = [')
+for t in tables:
+    print(f'  [{", ".join(repr(x) for x in t)}],')
+print('];')
 T_LO = 2 / (2 + mp.mpf(11))
 c, e, degree = lowest(g, T_LO, 1, 8)
 emit('ERFC_F64', c, f'erfc(z) e^(z^2) in t = 2/(2+z), z in [0, 11], degree {degree}: relative error {e:.1e}')

@@ -38,9 +38,9 @@ describe('wasm backend', () => {
     };
     expect(lanes(sigmoid.create())).toBe('f32');
     expect(lanes(relu.create())).toBe('f32');
-    // GELU's f32 path (erfc(x/√2) with x² carried exactly) misses the probe's 3 ULP margin too
-    // widely to patch, so it runs on f64 lanes
-    expect(lanes(gelu.create())).toBe('f64');
+    // GELU: x·Φ(x) = max(x, 0) - |x|·Φ(-|x|), Φ(-a) = e^(-a²/2)·R(a) with the square exact and R
+    // from four polynomials picked per lane
+    expect(lanes(gelu.create())).toBe('f32');
     // x·σ(x) with x in σ's division: normal results down to x ≈ -91.6, where σ is a denormal
     expect(lanes(silu.create())).toBe('f32');
     // elu' = e^x for x ≤ 0: f32, except the far left, where e^x is a float32 denormal that
@@ -71,6 +71,8 @@ describe('wasm backend', () => {
     check(silu.create(), [...edge, ...extremes]);
     // mish likewise (x·tanh(softplus(x)) with x in the gate's division)
     check(mish.create(), [...edge, ...extremes]);
+    // GELU is normal down to x ≈ -13.15; its tail a·Φ(-a) is scaled before the product
+    check(gelu.create(), [...extremes, -13, -13.1, -13.14, -7, -3, -1, 1, 3, 7, 13.7, 20]);
   });
 
   it('derives patch intervals from the inputs the f32 kernel failed on', () => {

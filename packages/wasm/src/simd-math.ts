@@ -23,6 +23,10 @@ import {
   LN2_F64_PARTS,
   LOG_F32,
   LOG1P_NEAR_F32,
+  PHI_TAIL_CENTERS_F32,
+  PHI_TAIL_EDGES_F32,
+  PHI_TAIL_HALF_WIDTHS_F32,
+  PHI_TAIL_F32,
   LOG_F64,
   PIO2_PARTS,
   SIN_F64,
@@ -120,6 +124,8 @@ const EXP_FLOOR = Math.fround(-126 * Math.LN2);
 const SIGMOID_ONE = 18;
 /** tanh(softplus(a)) = 1 in float32 for a ≥ 10 (1 - 2/(n + 2) with n > 4.8e8). */
 const TANH_SOFTPLUS_ONE = 10;
+/** Φ(-a)'s scale offset: 2^(k+8) stays a normal float (or 0) for a ≤ 13.7. */
+const PHI_TAIL_SHIFT = 8;
 /** σ's scale offset m: T = 2^(m-k) and P = 2^m·e^r (see SimdEmitter.sigmoid). */
 const SIGMOID_SHIFT = 8;
 /** Below this a, k = round(-a·log2 e) would exceed 127 + m = 135 and T's exponent field wrap. */
@@ -424,6 +430,97 @@ export class SimdEmitter {
       this.const(1),
       this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r)),
     );
+  }
+
+  /**
+   * Φ(-a) for a = |x| on f32 lanes — or a·Φ(-a) with `timesA` (GELU's tail: x·Φ(x) = max(x, 0) -
+   * a·Φ(-a)) — within about 2.6 ULP. x is clamped to ±13.7 (beyond, the result is 0: a·Φ(-a) is
+   * a float32 denormal from a = 13.15). Φ(-a) = e^(-a²/2)·R(a): the square carried exactly as
+   * hi + lo, e^(-a²/2) = 2^(k+8)·(1 + t) with t = e^r - 1, and R from four polynomials in an
+   * exact v = (a - c)/h (PHI_TAIL_F32), each lane's coefficients picked by i8x16.swizzle from a
+   * four-entry table. W = 2^-8·R·(1 + t) is formed as c0 + ((c0' + v·P(v)) + R·t) with
+   * c0 + c0' the constant term in two floats, so one rounding dominates. a·2^(k+8) is exact
+   * and comes first: every intermediate is normal where the result is (a·W would not be, for
+   * tiny a).
+   */
+  gaussianTail(x: Value, timesA: boolean): Value {
+    if (this.lanes !== 'f32') throw new Error('gaussianTail is emitted for f32 lanes only');
+    const bound = PHI_TAIL_EDGES_F32.at(-1)!;
+    const clamped = this.clampBy(
+      'max',
+      this.clampBy('min', x, this.const(bound)),
+      this.const(-bound),
+    );
+    const a = this.unary('abs', clamped);
+    // -a²/2 = hi + lo exactly enough (Fast2Sum of the exact square's parts)
+    const [sq1, sq2, sq3] = this.#squareParts(a);
+    const s = this.op('mul', sq1, this.const(-0.5));
+    const t = this.op('mul', this.op('add', sq2, sq3), this.const(-0.5));
+    const hi = this.op('add', s, t);
+    const lo = this.op('add', this.op('sub', s, hi), t);
+    // k ≥ -135 for a ≤ 13.7: the scale's exponent field 127 + 8 + k ≥ 0 (0 gives a 0 result)
+    const { r: r0, biased } = this.#reduceMagic(hi, {
+      floor: Number.NEGATIVE_INFINITY,
+      range: { lo: -(bound ** 2) / 2, hi: 0 },
+      offset: PHI_TAIL_SHIFT,
+    });
+    const r = this.op('add', r0, lo);
+    const expm1 = this.op('mul', r, this.horner(EXPM1_F32, r));
+    // each lane's interval j ∈ 0..3 as byte indices 4b + j into the transposed tables
+    let index = this.bits('phi-index', new Uint8Array(new Int32Array(4).fill(0x0c080400).buffer));
+    for (const edge of PHI_TAIL_EDGES_F32.slice(1, -1)) {
+      this.#fb
+        .get(index)
+        .get(this.op('ge', a, this.const(edge)))
+        .simd(Simd.i8x16Sub);
+      index = this.#result();
+    }
+    const pick = (key: string, entries: readonly number[]) =>
+      this.#lookup(`phi-${key}`, entries, index);
+    // v = (a - c)·(1/h) is exact: h is a power of two and a - c exact (c/2 ≤ a ≤ 2c)
+    const v = this.op(
+      'mul',
+      this.op('sub', a, pick('center', PHI_TAIL_CENTERS_F32)),
+      pick(
+        'scale',
+        PHI_TAIL_HALF_WIDTHS_F32.map((h) => 1 / h),
+      ),
+    );
+    const scaled = PHI_TAIL_F32.map((coefficients) =>
+      coefficients.map((c) => c * 2 ** -PHI_TAIL_SHIFT),
+    );
+    const degree = scaled[0]!.length - 1;
+    let p = pick(
+      'c0',
+      scaled.map((c) => c[0]!),
+    );
+    for (let i = 1; i < degree; i++)
+      p = this.op(
+        'add',
+        this.op('mul', p, v),
+        pick(
+          `c${i}`,
+          scaled.map((c) => c[i]!),
+        ),
+      );
+    const constHi = scaled.map((c) => Math.fround(c[degree]!));
+    const constLo = scaled.map((c, j) => c[degree]! - constHi[j]!);
+    const head = pick('hi', constHi);
+    const inner = this.op('add', pick('lo', constLo), this.op('mul', p, v));
+    const rough = this.op('add', head, inner);
+    const w = this.op('add', head, this.op('add', inner, this.op('mul', rough, expm1)));
+    const scale = this.#magicScale(biased);
+    return this.op('mul', timesA ? this.op('mul', a, scale) : scale, w);
+  }
+
+  /** Per lane, entry j of a four-entry float32 table, for byte indices 4b + j in `index`. */
+  #lookup(key: string, entries: readonly number[], index: Value): Value {
+    const bytes = new Uint8Array(new Float32Array(entries).buffer);
+    const transposed = new Uint8Array(16);
+    for (let j = 0; j < 4; j++)
+      for (let b = 0; b < 4; b++) transposed[4 * b + j] = bytes[4 * j + b]!;
+    this.#fb.get(this.bits(key, transposed)).get(index).simd(Simd.swizzle);
+    return this.#result();
   }
 
   /**
