@@ -540,6 +540,8 @@ export class SimdEmitter {
       range: ArgumentRange;
       offset?: number;
       negate?: boolean;
+      /** r = a - k·fl(ln 2) in one step (see expm1: enough where the result is near -1). */
+      oneStep?: boolean;
     },
   ): { r: Value; biased: Value } {
     const { floor, ceiling = Number.POSITIVE_INFINITY, range, offset = 0, negate = false } = clamp;
@@ -550,8 +552,10 @@ export class SimdEmitter {
     const log2e = this.const(negate ? -Math.LOG2E : Math.LOG2E);
     const biased = this.op('add', this.op('mul', clamped, log2e), bias);
     const k = this.op('sub', biased, bias);
-    const [hi, lo] = LN2_F32_PARTS;
     const step = negate ? 'add' : 'sub';
+    if (clamp.oneStep)
+      return { r: this.op(step, clamped, this.op('mul', k, this.const(Math.LN2))), biased };
+    const [hi, lo] = LN2_F32_PARTS;
     const partial = this.op(step, clamped, this.op('mul', k, this.const(hi!)));
     return { r: this.op(step, partial, this.op('mul', k, this.const(lo!))), biased };
   }
@@ -647,8 +651,14 @@ export class SimdEmitter {
   /** e^a - 1 = 2^k (e^r - 1) + (2^k - 1), with e^r - 1 = r·q(r) accurate relative to itself. */
   expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
     if (this.lanes === 'f32' && range.hi <= 87) {
-      // clamping at -126·ln 2 is exact: expm1 is -1 in float32 below -17.3
-      const { r, biased } = this.#reduceMagic(a, { floor: EXP_FLOOR, range });
+      // clamping at -126·ln 2 is exact: expm1 is -1 in float32 below -17.3. For a ≤ 0 one
+      // Cody–Waite step does: k ∈ [-26, 0], a - k·fl(ln 2) is exact (Sterbenz), and the errors
+      // of k·fl(ln 2) (≤ 2^-24·|k|, scaled by 2^k) stay under 0.3 ULP of |e^a - 1| ≥ 0.29
+      const { r, biased } = this.#reduceMagic(a, {
+        floor: EXP_FLOOR,
+        range,
+        oneStep: range.hi <= 0,
+      });
       const scale = this.#magicScale(biased);
       const em1 = this.op('mul', r, this.horner(EXPM1_F32, r));
       return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
