@@ -1,4 +1,4 @@
-import { constant, exp, neg, parseExpression, powi, x } from '@activations/core';
+import { compileScalar, constant, exp, neg, parseExpression, powi, x } from '@activations/core';
 import { describe, expect, it } from 'vitest';
 import { compileKernel, minimumLanes } from './compile.js';
 
@@ -37,5 +37,30 @@ describe('kernel compiler', () => {
     );
     expect(WebAssembly.validate(f32.bytes)).toBe(true);
     expect(compileKernel(constant(2), 'map', 'f32').bytes.length).toBeLessThan(300);
+  });
+
+  it('runs the f32 gates (σ, tanh∘softplus, Φ) and, inside patch intervals, their f64 expansions', () => {
+    const e = parseExpression(
+      'tanh(softplus(x)) * exp(-x * x) + sigmoid(2 * x) + softplus(x) + x * sigmoid(x) + x * tanh(softplus(x)) + 0.5 * x * erfc(-0.7071067811865476 * x) + erfc(0.7071067811865476 * x)',
+    );
+    const reference = compileScalar(e);
+    const inputs = Float32Array.from({ length: 400 }, (_, i) => -10 + i / 20);
+    for (const patches of [[], [[-2, 2]]] as const) {
+      const { bytes, lanes } = compileKernel(e, 'map', 'f32', patches);
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+        env: { memory },
+      });
+      new Float32Array(memory.buffer, 0, inputs.length).set(inputs);
+      (exports.kernel as (x: number, out: number, n: number) => void)(0, 4096, inputs.length);
+      const out = new Float32Array(memory.buffer, 4096, inputs.length);
+      expect(lanes).toBe('f32');
+      inputs.forEach((v, i) => {
+        const want = reference(v);
+        expect(Math.abs(out[i]! - want), `x = ${v}, patches ${patches.length}`).toBeLessThan(
+          1e-5 * (1 + Math.abs(want)),
+        );
+      });
+    }
   });
 });

@@ -206,7 +206,13 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           return em.bitwise('or', emit(e.arg.arg, domain), em.const(-0));
         if (e.op === 'sigmoid' && em.lanes === 'f64') return emit(expandSigmoid(e.arg), domain);
         if (e.op === 'softplus') return emit(expandSoftplus(e.arg), domain);
-        if (e.op === 'tanh' && e.arg.kind === 'unary' && e.arg.op === 'softplus') {
+        // f32 lanes only: f64 lanes (and f64 patches of hybrid kernels) expand softplus
+        if (
+          em.lanes === 'f32' &&
+          e.op === 'tanh' &&
+          e.arg.kind === 'unary' &&
+          e.arg.op === 'softplus'
+        ) {
           const inner = e.arg.arg;
           return em.tanhSoftplus(emit(inner, domain), enclose(inner, domain));
         }
