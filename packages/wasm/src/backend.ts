@@ -290,8 +290,8 @@ export class WasmBackend implements SyncBackend {
 
   /**
    * Copies typed-array data through a scratch block, one cache-sized block at a time; kernels
-   * work in place there (they load a whole unrolled group before storing it), so a block touches
-   * 16 KB of cache, not 32.
+   * work in place there (they load a whole unrolled group before storing it), so a forward block
+   * touches 16 KB of cache, not 32.
    */
   #runBlocks(
     kernel: KernelFunction,

@@ -334,8 +334,9 @@ export type Patches = ReadonlyArray<readonly [number, number]>;
 
 /**
  * Compiles `e` into a module exporting `kernel(x, [dy,] out, n)` over float32 arrays at byte
- * offsets x, dy, out of the imported memory; n (elements) must be a multiple of 4. With `patches`
- * (f32 lanes only), lanes whose x falls in a patch are computed with f64 lanes instead.
+ * offsets x, dy, out of the imported memory; n (elements) must be a multiple of 4. `out` may be
+ * `x` or `dy` (in place) but must not overlap them otherwise. With `patches` (f32 lanes only),
+ * lanes whose x falls in a patch are computed with f64 lanes instead.
  */
 export function compileKernel(
   e: Expr,
