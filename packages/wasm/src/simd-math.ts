@@ -368,17 +368,25 @@ export class SimdEmitter {
   }
 
   /**
+   * k·x² for a power of two k as hi + lo: the exact square's parts scaled (exactly) and summed
+   * with Fast2Sum, so the argument of e^(k·x²) carries no rounding of the square.
+   */
+  #scaledSquare(x: Value, k: number): { hi: Value; lo: Value } {
+    const [a, b, c] = this.#squareParts(x);
+    const s = this.op('mul', a, this.const(k));
+    const t = this.op('mul', this.op('add', b, c), this.const(k));
+    const hi = this.op('add', s, t);
+    return { hi, lo: this.op('add', this.op('sub', s, hi), t) };
+  }
+
+  /**
    * e^(k·x²) for f32 lanes and a power of two k, without the rounding of x² (which would cost
    * |k|x² ULP): the argument is carried as hi + lo (Fast2Sum) into the exponential's reduction.
    */
   expScaledSquare(x: Value, k: number): Value {
     // |x| ≤ 2^60 keeps every part finite (x² ≤ 2^120); beyond, e^(k·x²) is 0 or ∞ either way
     const bounded = this.clampBy('min', this.unary('abs', x), this.const(2 ** 60));
-    const [a, b, c] = this.#squareParts(bounded);
-    const s = this.op('mul', a, this.const(k));
-    const t = this.op('mul', this.op('add', b, c), this.const(k));
-    const hi = this.op('add', s, t);
-    const lo = this.op('add', this.op('sub', s, hi), t);
+    const { hi, lo } = this.#scaledSquare(bounded, k);
     const range =
       k < 0 ? { lo: Number.NEGATIVE_INFINITY, hi: 0 } : { lo: 0, hi: Number.POSITIVE_INFINITY };
     const { k: n, r } = this.#reduce(hi, range);
@@ -388,7 +396,8 @@ export class SimdEmitter {
   }
 
   /**
-   * erfc(c·x) for f32 lanes when c² = q is a power of two (the normal CDF's c = ±1/√2):
+   * erfc(c·x) for f32 lanes when c² = q is a power of two (c = ±1/√2, the normal CDF's, takes
+   * the more accurate gaussianTail instead):
    * exp(-q·x²)·g(2/(2+|c·x|)) with the square carried exactly; 0 beyond |c·x| = 10.5 (< 1e-49).
    */
   erfcScaled(x: Value, c: number, q: number): Value {
@@ -453,11 +462,7 @@ export class SimdEmitter {
     );
     const a = this.unary('abs', clamped);
     // -a²/2 = hi + lo exactly enough (Fast2Sum of the exact square's parts)
-    const [sq1, sq2, sq3] = this.#squareParts(a);
-    const s = this.op('mul', sq1, this.const(-0.5));
-    const t = this.op('mul', this.op('add', sq2, sq3), this.const(-0.5));
-    const hi = this.op('add', s, t);
-    const lo = this.op('add', this.op('sub', s, hi), t);
+    const { hi, lo } = this.#scaledSquare(a, -0.5);
     // k ≥ -135 for a ≤ 13.7: the scale's exponent field 127 + 8 + k ≥ 0 (0 gives a 0 result)
     const { r: r0, biased } = this.#reduceMagic(hi, {
       floor: Number.NEGATIVE_INFINITY,
