@@ -94,7 +94,7 @@ export {
   type RegistryOptions,
   type SkippedBackend,
 } from './registry.js';
-export { exactSquareOf, isPowerOfTwo, scaledInput, scaledSquare } from './patterns.js';
+export { constTimesInput, exactSquareOf, isPowerOfTwo, scaledInput, scaledSquare } from './patterns.js';
 export { guardNaN, propagatesNaN, simplify } from './simplify.js';
 export { closestNames } from './suggest.js';
 export {

@@ -19,7 +19,7 @@ export function exactSquareOf(c: number): number | undefined {
 }
 
 /** c if `e` is c·x (or x·c) for the input x and a constant c. */
-function constTimesInput(e: Expr): number | undefined {
+export function constTimesInput(e: Expr): number | undefined {
   if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
   if (e.left.kind === 'const' && e.right.kind === 'input') return e.left.value;
   if (e.right.kind === 'const' && e.left.kind === 'input') return e.right.value;

@@ -6,6 +6,7 @@
 import {
   type Condition,
   children,
+  constTimesInput,
   type Enclosure,
   type Expr,
   enclose,
@@ -128,9 +129,8 @@ function branchDomains(cond: Condition, domain: Enclosure): [Enclosure, Enclosur
  */
 function isGateOfInput(a: Expr): boolean {
   if (a.kind === 'input') return true;
-  if (a.kind !== 'binary' || a.op !== 'mul') return false;
-  const [c, v] = a.left.kind === 'const' ? [a.left, a.right] : [a.right, a.left];
-  return c.kind === 'const' && v.kind === 'input' && c.value > 0 && c.value <= 16;
+  const c = constTimesInput(a);
+  return c !== undefined && c > 0 && c <= 16;
 }
 
 /** x·σ(a) or x·tanh(softplus(a)) with a = c·x (see isGateOfInput): the gate and its argument. */
