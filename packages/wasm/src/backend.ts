@@ -300,9 +300,8 @@ export class WasmBackend implements SyncBackend {
     dy: Float32Array | undefined,
     out: Float32Array,
   ): void {
-    const buffer = this.#heap.memory.buffer;
-    const sx = new Float32Array(buffer, SCRATCH.x, BLOCK);
-    const sdy = new Float32Array(buffer, SCRATCH.dy, BLOCK);
+    const sx = this.#heap.scratch('x');
+    const sdy = this.#heap.scratch('dy');
     for (let start = 0; start < x.length; start += BLOCK) {
       const length = Math.min(BLOCK, x.length - start);
       const vectors = Math.ceil(length / 4) * 4;

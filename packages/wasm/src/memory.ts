@@ -5,15 +5,15 @@
 import { BadInputError } from '@activations/core';
 import { type MemoryImport, SHARED_MAXIMUM_PAGES } from './binary.js';
 
-/** Elements per copy block: 4,096 float32 (16 KB) keeps input, dy and output in L1/L2. */
+/** Elements per copy block: 4,096 float32 (16 KB) keeps input and dy (output in place) in L1. */
 export const BLOCK = 4096;
 const PAGE = 65536;
 const ZERO_BLOCK = new Uint8Array(65536);
-/** Scratch blocks for x, dy and out sit below this offset; allocations come after. */
-const HEAP_START = 4 * BLOCK * 4;
+/** Scratch blocks for x (also the output: kernels run in place) and dy sit below this offset. */
+const HEAP_START = 2 * BLOCK * 4;
 
 /** Offsets of the scratch blocks. */
-export const SCRATCH = { x: 0, dy: BLOCK * 4, out: 2 * BLOCK * 4 } as const;
+export const SCRATCH = { x: 0, dy: BLOCK * 4 } as const;
 
 /**
  * A Float32 array living in the backend's wasm memory: backends read and write it without
