@@ -80,6 +80,24 @@ export function firstFloat32Mismatch(
   return undefined;
 }
 
+/**
+ * The first index where two float arrays differ bit for bit (NaN equals NaN, +0 differs from -0),
+ * or undefined when they are the same. One `expect` on its result replaces `toEqual` on large
+ * arrays, which compares element by element through generic equality and takes seconds.
+ *
+ * @example expect(firstDifference(await threaded.forward(act, x), single.forwardSync(act, x))).toBeUndefined();
+ */
+export function firstDifference(
+  got: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): { index: number; got: number | undefined; expected: number | undefined } | undefined {
+  const n = Math.max(got.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (!Object.is(got[i], expected[i])) return { index: i, got: got[i], expected: expected[i] };
+  }
+  return undefined;
+}
+
 function variantsOf(d: ActivationDefinition): Activation[] {
   if (d.kind !== 'elementwise') return [];
   return [d.create(), ...Object.keys(d.presets).map((p) => d.create(p))];
@@ -96,8 +114,12 @@ export function describeBackendConformance(options: ConformanceOptions): void {
   const floor = options.flushesSubnormals ? FLUSH_FLOOR : 0;
   const boundFor = (key: string) => options.knownDeviations?.[key] ?? ulps;
   const elementwise = activations.flatMap(variantsOf) as ElementwiseActivation[];
-  const vectors = activations.filter((d) => d.kind === 'vector').map((d) => d.create({ rowLength: 7 })) as VectorActivation[];
-  const losses = activations.filter((d) => d.kind === 'loss').map((d) => d.create({ rowLength: 5 })) as LossActivation[];
+  const vectors = activations
+    .filter((d) => d.kind === 'vector')
+    .map((d) => d.create({ rowLength: 7 })) as VectorActivation[];
+  const losses = activations
+    .filter((d) => d.kind === 'loss')
+    .map((d) => d.create({ rowLength: 5 })) as LossActivation[];
   const x = conformanceInputs();
   const dy = gradients(x.length) as Float32Array;
   let backend: Backend;
@@ -126,7 +148,12 @@ export function describeBackendConformance(options: ConformanceOptions): void {
       it('backward is dy · f′(x) fused', async () => {
         const b = await ready();
         const g = await b.backward(act, x, dy);
-        const mismatch = firstFloat32Mismatch(g, (i) => dy[i]! * act.derivative(x[i]!), ulps + 1, floor);
+        const mismatch = firstFloat32Mismatch(
+          g,
+          (i) => dy[i]! * act.derivative(x[i]!),
+          ulps + 1,
+          floor,
+        );
         expect(mismatch && { ...mismatch, x: x[mismatch.index] }).toBeUndefined();
       });
 
@@ -170,21 +197,33 @@ export function describeBackendConformance(options: ConformanceOptions): void {
         let worst = { error: 0, at: 0 };
         for (let i = 0; i < x64.length; i++) {
           const reference = act.forward(x64[i]!);
-          const error = Math.abs(reference) < 1e-300 ? Math.abs(y[i]! - reference) * 1e300 : ulpDistanceFloat64(y[i]!, reference);
+          const error =
+            Math.abs(reference) < 1e-300
+              ? Math.abs(y[i]! - reference) * 1e300
+              : ulpDistanceFloat64(y[i]!, reference);
           if (!(error <= worst.error)) worst = { error, at: x64[i]! };
         }
-        expect(worst.error, `${act.key}(${worst.at})`).toBeLessThanOrEqual(options.float64Ulps ?? 4);
+        expect(worst.error, `${act.key}(${worst.at})`).toBeLessThanOrEqual(
+          options.float64Ulps ?? 4,
+        );
       }
     });
 
     it('runs a user-defined activation from its text form', async () => {
       const b = await ready();
-      const quickGelu = defineActivation({ id: 'quick-gelu', forward: 'x * sigmoid(1.702 * x)' }).create();
+      const quickGelu = defineActivation({
+        id: 'quick-gelu',
+        forward: 'x * sigmoid(1.702 * x)',
+      }).create();
       const y = await b.forward(quickGelu, x);
       const bound = boundFor(quickGelu.id);
-      expect(firstFloat32Mismatch(y, (i) => quickGelu.forward(x[i]!), bound, floor)).toBeUndefined();
+      expect(
+        firstFloat32Mismatch(y, (i) => quickGelu.forward(x[i]!), bound, floor),
+      ).toBeUndefined();
       const d = await b.derivative(quickGelu, x);
-      expect(firstFloat32Mismatch(d, (i) => quickGelu.derivative(x[i]!), bound, floor)).toBeUndefined();
+      expect(
+        firstFloat32Mismatch(d, (i) => quickGelu.derivative(x[i]!), bound, floor),
+      ).toBeUndefined();
     });
 
     describe.each(vectors.map((a) => [a.id, a] as const))('%s over rows', (_id, act) => {
@@ -202,12 +241,16 @@ export function describeBackendConformance(options: ConformanceOptions): void {
         const reference = act.backward(rows, g);
         const got = await b.backward(act, rows, g);
         for (let i = 0; i < rows.length; i++) {
-          expect(Math.abs(got[i]! - reference[i]!)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference[i]!)));
+          expect(Math.abs(got[i]! - reference[i]!)).toBeLessThanOrEqual(
+            1e-6 * (1 + Math.abs(reference[i]!)),
+          );
         }
       });
       it('rejects rows that do not divide the input, and derivative()', async () => {
         const b = await ready();
-        await expect(b.forward(act, new Float32Array(10))).rejects.toThrow(/not a whole number of rows of 7/);
+        await expect(b.forward(act, new Float32Array(10))).rejects.toThrow(
+          /not a whole number of rows of 7/,
+        );
         await expect(b.derivative(act, rows)).rejects.toBeInstanceOf(UnsupportedOperationError);
       });
     });
@@ -222,8 +265,12 @@ export function describeBackendConformance(options: ConformanceOptions): void {
       it('loss and gradient match the reference, with one-hot and class-index targets', async () => {
         const b = await ready();
         const expected = act.loss(logits, indices);
-        expect(Math.abs((await b.loss(act, logits, indices)) - expected)).toBeLessThanOrEqual(1e-5 * expected);
-        expect(Math.abs((await b.loss(act, logits, oneHot)) - expected)).toBeLessThanOrEqual(1e-5 * expected);
+        expect(Math.abs((await b.loss(act, logits, indices)) - expected)).toBeLessThanOrEqual(
+          1e-5 * expected,
+        );
+        expect(Math.abs((await b.loss(act, logits, oneHot)) - expected)).toBeLessThanOrEqual(
+          1e-5 * expected,
+        );
         const reference = act.gradient(logits, indices);
         const got = await b.lossGradient(act, logits, oneHot);
         expect(firstFloat32Mismatch(got, (i) => reference[i]!, ulps + 2, floor)).toBeUndefined();
@@ -259,17 +306,27 @@ export function describeBackendConformance(options: ConformanceOptions): void {
       });
       it('rejects what is not a float array, and mismatched out/dy, with BadInputError', async () => {
         const b = await ready();
-        await expect(b.forward(act(), [1, 2, 3] as unknown as Float32Array)).rejects.toThrow(/must be a Float32Array or Float64Array, got an Array/);
-        await expect(b.forward(act(), new Int32Array(3) as unknown as Float32Array)).rejects.toBeInstanceOf(BadInputError);
-        await expect(b.forward(act(), new Float32Array(3), new Float32Array(4))).rejects.toThrow(/out must be a Float32Array of length 3/);
-        await expect(b.backward(act(), new Float32Array(3), new Float32Array(2))).rejects.toThrow(/dy must have the same length as x \(3\)/);
+        await expect(b.forward(act(), [1, 2, 3] as unknown as Float32Array)).rejects.toThrow(
+          /must be a Float32Array or Float64Array, got an Array/,
+        );
+        await expect(
+          b.forward(act(), new Int32Array(3) as unknown as Float32Array),
+        ).rejects.toBeInstanceOf(BadInputError);
+        await expect(b.forward(act(), new Float32Array(3), new Float32Array(4))).rejects.toThrow(
+          /out must be a Float32Array of length 3/,
+        );
+        await expect(b.backward(act(), new Float32Array(3), new Float32Array(2))).rejects.toThrow(
+          /dy must have the same length as x \(3\)/,
+        );
       });
       it('stays correct under many concurrent calls', async () => {
         const b = await ready();
         const acts = elementwise.slice(0, 12);
         const results = await Promise.all(acts.map((a) => b.forward(a, x)));
         results.forEach((y, k) => {
-          expect(firstFloat32Mismatch(y, (i) => acts[k]!.forward(x[i]!), boundFor(acts[k]!.key), floor)).toBeUndefined();
+          expect(
+            firstFloat32Mismatch(y, (i) => acts[k]!.forward(x[i]!), boundFor(acts[k]!.key), floor),
+          ).toBeUndefined();
         });
       });
     });
@@ -277,7 +334,9 @@ export function describeBackendConformance(options: ConformanceOptions): void {
     it('refuses work after dispose()', async () => {
       const b = await options.create();
       b.dispose();
-      await expect(b.forward(elementwise[0]!, new Float32Array(4))).rejects.toBeInstanceOf(BackendUnavailableError);
+      await expect(b.forward(elementwise[0]!, new Float32Array(4))).rejects.toBeInstanceOf(
+        BackendUnavailableError,
+      );
     });
   });
 }

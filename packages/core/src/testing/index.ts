@@ -10,5 +10,6 @@ export {
   conformanceInputs,
   describeBackendConformance,
   FLUSH_FLOOR,
+  firstDifference,
   firstFloat32Mismatch,
 } from './conformance.js';
