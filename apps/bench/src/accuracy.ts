@@ -10,10 +10,10 @@
  */
 
 import { existsSync } from 'node:fs';
-import { createRegistry, type ElementwiseActivation, float32Error, type SyncBackend } from '@activations/core';
-import { FLUSH_FLOOR } from '@activations/core/testing';
+import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
+import { accuracyInputs, FLUSH_FLOOR, worstUlps } from '@activations/core/backend';
 import { cpuJs } from '@activations/cpu-js';
-import { probeInputs, type WasmBackend, wasm, worstUlps } from '@activations/wasm';
+import { type WasmBackend, wasm } from '@activations/wasm';
 import { type WebGPUBackend, webgpu } from '@activations/webgpu';
 import { zoo } from '@activations/zoo';
 
@@ -24,17 +24,14 @@ const gpuChoice = await registry.selectBackend(['webgpu', 'cpu-js']);
 const gpu = gpuChoice.name === 'webgpu' ? (gpuChoice.backend as WebGPUBackend) : undefined;
 console.log(gpu ? `webgpu: ${gpu.adapterName}` : `webgpu unavailable: ${gpuChoice.skipped[0]?.reason}`);
 /** worstUlps with the flush-to-zero allowance of GPUs. */
-function worstGpu(got: Float32Array, inputs: Float32Array, reference: (x: number) => number): number {
-  let worst = 0;
-  for (let i = 0; i < inputs.length; i++) {
-    const expected = reference(inputs[i]!);
-    if (Math.abs(got[i]! - expected) > FLUSH_FLOOR) worst = Math.max(worst, float32Error(got[i]!, expected));
-  }
-  return worst;
-}
+const worstGpu = (got: Float32Array, inputs: Float32Array, reference: (x: number) => number) =>
+  worstUlps(got, inputs, reference, FLUSH_FLOOR);
 const wasmBackend = (await registry.backend('wasm')) as WasmBackend;
 const cpu = (await registry.backend('cpu-js')) as SyncBackend;
-const x = probeInputs();
+const grid = accuracyInputs();
+const x = new Float32Array(grid.length + 1);
+x.set(grid);
+x[grid.length] = Number.NaN;
 console.log(`worst float32 ULP error over ${x.length} inputs (f = forward, f' = derivative)`);
 console.log(`${'activation'.padEnd(16)}${'cpu-js f'.padStart(10)}${"cpu-js f'".padStart(11)}${'wasm f'.padStart(9)}${"wasm f'".padStart(9)}${'webgpu f'.padStart(10)}${"webgpu f'".padStart(11)}  wasm lanes (f / f')`);
 let worstWebgpu = 0;

@@ -1,4 +1,5 @@
-import { type ElementwiseActivation, ulpDistanceFloat32 } from '@activations/core';
+import type { ElementwiseActivation } from '@activations/core';
+import { ulpDistanceFloat32 } from '@activations/core/backend';
 import { zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { sampleInput, throughput } from './measure.js';

@@ -1,5 +1,6 @@
 /** `activations <command>`: dispatch, usage, and errors turned into messages and exit statuses. */
-import { ActivationError, closestNames, type Registry, UnknownActivationError } from '@activations/core';
+import { ActivationError, type Registry, UnknownActivationError } from '@activations/core';
+import { closestNames } from '@activations/core/backend';
 import { UsageError } from './args.js';
 import { COMMANDS, type Output } from './commands.js';
 import { defaultRegistry } from './registry.js';

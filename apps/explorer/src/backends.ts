@@ -3,13 +3,8 @@
  * float64 reference. A software WebGPU adapter is allowed here: in a page about numerics, a slow
  * but correct GPU is still worth choosing, and the picker says what it is.
  */
-import {
-  type Activation,
-  type Backend,
-  createRegistry,
-  float32Error,
-  type Registry,
-} from '@activations/core';
+import { type Activation, type Backend, createRegistry, type Registry } from '@activations/core';
+import { float32Error } from '@activations/core/backend';
 import { cpuJs } from '@activations/cpu-js';
 import { type Curve, referenceCurve } from '@activations/plots';
 import { wasm } from '@activations/wasm';

@@ -4,14 +4,26 @@
  * properties and docs.
  */
 import { derivative } from './derivative.js';
-import { BadParameterError } from './errors.js';
+import { BadDefinitionError, BadInputError, BadParameterError } from './errors.js';
 import { compileScalar, type ScalarFunction } from './evaluate.js';
-import { bindParams, type Expr, param, paramNames, x } from './expression.js';
+import { bindParams, describeValue, type Expr, param, x } from './expression.js';
 import { enclosureToInterval, type Interval, rangeOf } from './interval.js';
 import { parseExpression } from './parse.js';
 import { type DeclaredProperties, estimateProperties, type Properties } from './properties.js';
 import { guardNaN, simplify } from './simplify.js';
+import {
+  checkAliases,
+  checkDocs,
+  checkInterval,
+  checkName,
+  checkParamSpecs,
+  checkProperties,
+  isRecord,
+  own,
+} from './spec.js';
+import { numberKey } from './structure.js';
 import { closestNames } from './suggest.js';
+import { validateExpression } from './validate.js';
 import {
   type SoftmaxSpec,
   softmaxBackwardRows,
@@ -221,46 +233,30 @@ export interface LossActivation extends ActivationBase<LossDefinition> {
 /** Any resolved activation. */
 export type Activation = ElementwiseActivation | VectorActivation | LossActivation;
 
-const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-function checkId(id: string): void {
-  if (!KEBAB.test(id)) {
-    throw new BadParameterError(id, 'id', id, "use a kebab-case id such as 'my-gelu'");
-  }
-}
-
-function emptyDocs(id: string, partial: Partial<Docs> | undefined): Docs {
-  return {
-    name: id,
-    formula: '',
-    derivativeFormula: '',
-    description: '',
-    useCases: [],
-    pros: [],
-    cons: [],
-    references: [],
-    conventions: [],
-    ...partial,
-  };
-}
-
 function describeRange(s: ParamSpec): string {
   const lo = s.min === undefined ? '(-∞' : `${s.minExclusive ? '(' : '['}${s.min}`;
   const hi = s.max === undefined ? '∞)' : `${s.max}${s.maxExclusive ? ')' : ']'}`;
   return `${s.integer ? 'an integer' : 'a finite number'} in ${lo}, ${hi}`;
 }
 
-/** Validates parameter values against the specs and fills in defaults. */
+/**
+ * Validates parameter values against the specs and fills in defaults. Only own properties count:
+ * `{ constructor: 1 }` is an unknown parameter like any other.
+ */
 export function resolveParams(
   id: string,
   specs: Readonly<Record<string, ParamSpec>>,
   given: Readonly<Record<string, unknown>>,
   presets: Readonly<Record<string, Preset>> = {},
 ): ParamValues {
-  const values: Record<string, number> = {};
+  if (!isRecord(given)) {
+    throw new BadInputError(
+      `Parameters for '${id}' must be an object such as { ${Object.keys(specs)[0] ?? 'alpha'}: 1 } or a preset name, got ${describeValue(given)}.`,
+    );
+  }
+  const names = Object.keys(specs);
   for (const name of Object.keys(given)) {
-    if (!(name in specs)) {
-      const names = Object.keys(specs);
+    if (!Object.hasOwn(specs, name)) {
       const close = closestNames(name, names);
       const expected =
         names.length === 0
@@ -269,8 +265,10 @@ export function resolveParams(
       throw new BadParameterError(id, name, given[name], expected);
     }
   }
-  for (const [name, spec] of Object.entries(specs)) {
-    const value = name in given ? given[name] : spec.default;
+  const values: Record<string, number> = {};
+  for (const name of names) {
+    const spec = specs[name]!;
+    const value = Object.hasOwn(given, name) ? given[name] : spec.default;
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&
@@ -286,18 +284,35 @@ export function resolveParams(
   return Object.freeze(values);
 }
 
-function formulaToExpr(formula: Formula, paramNamesList: readonly string[]): Expr {
-  if (typeof formula === 'string') return parseExpression(formula, { params: paramNamesList });
+/**
+ * A formula as a checked expression: text is parsed, an expression or a function's result is
+ * validated (see validateExpression), so whatever the spec holds, what reaches a backend is safe.
+ */
+function formulaToExpr(id: string, field: string, formula: unknown, paramNamesList: readonly string[]): Expr {
+  const label = field;
+  if (typeof formula === 'string') {
+    return validateExpression(parseExpression(formula, { params: paramNamesList }), { params: paramNamesList, label });
+  }
   if (typeof formula === 'function') {
     const p: Record<string, Expr> = {};
     for (const name of paramNamesList) p[name] = param(name);
-    return formula({ x, p });
+    return validateExpression(formula({ x, p: Object.freeze(p) }), { params: paramNamesList, label });
   }
-  return formula;
+  if (isRecord(formula)) return validateExpression(formula, { params: paramNamesList, label });
+  throw new BadDefinitionError(
+    id,
+    field,
+    `must be a formula: text such as 'x * sigmoid(x)', an expression, or ({ x, p }) => expression; got ${describeValue(formula)}`,
+  );
 }
 
-function perParams<T>(value: PerParams<T> | undefined, p: ParamValues): T | undefined {
-  return typeof value === 'function' ? (value as (p: ParamValues) => T)(p) : value;
+function perParams<T>(
+  value: PerParams<T> | undefined,
+  p: ParamValues,
+  check: (v: unknown) => T,
+): T | undefined {
+  const v = typeof value === 'function' ? (value as (p: ParamValues) => T)(p) : value;
+  return v === undefined ? undefined : check(v);
 }
 
 function derivedProperties(output: Interval, declared: DeclaredProperties): Properties {
@@ -311,9 +326,20 @@ function derivedProperties(output: Interval, declared: DeclaredProperties): Prop
 /** How many definitions have used each id: a second definition of 'x' gets keys 'x#2{…}'. */
 const definitionsById = new Map<string, number>();
 
+/** Activations kept per definition (least recently created out first). */
+const ACTIVATION_CACHE = 256;
+
+/** The cache key of a parameter set: JSON, with -0 kept apart from 0. */
+function paramsKey(values: ParamValues): string {
+  return `{${Object.keys(values)
+    .map((name) => `${JSON.stringify(name)}:${numberKey(values[name]!)}`)
+    .join(',')}}`;
+}
+
 function makeCreate<A extends { params: ParamValues }>(
   spec: CommonSpec,
   specs: Readonly<Record<string, ParamSpec>>,
+  presets: Readonly<Record<string, Preset>>,
   build: (values: ParamValues, key: string) => A,
 ): (params?: Readonly<Record<string, unknown>> | string) => A {
   const cache = new Map<string, A>();
@@ -321,36 +347,95 @@ function makeCreate<A extends { params: ParamValues }>(
   const serial = (definitionsById.get(spec.id) ?? 0) + 1;
   definitionsById.set(spec.id, serial);
   const keyBase = serial === 1 ? spec.id : `${spec.id}#${serial}`;
-  const presets = spec.presets ?? {};
+  const validate = spec.validate;
   return (given = {}) => {
     let values: Readonly<Record<string, unknown>>;
     if (typeof given === 'string') {
-      const preset = presets[given];
-      if (!preset) {
+      if (!Object.hasOwn(presets, given)) {
         const names = Object.keys(presets);
+        const close = closestNames(given, names);
         throw new BadParameterError(
           spec.id,
           'preset',
           given,
-          names.length ? `expected one of ${names.map((n) => `'${n}'`).join(', ')}` : `'${spec.id}' has no presets`,
+          names.length
+            ? `expected one of ${names.map((n) => `'${n}'`).join(', ')}${close.length ? ` (did you mean '${close[0]}'?)` : ''}`
+            : `'${spec.id}' has no presets`,
         );
       }
-      values = preset.params;
+      values = presets[given]!.params;
     } else {
       values = given;
     }
     const resolved = resolveParams(spec.id, specs, values, presets);
-    const problem = spec.validate?.(resolved);
+    const problem = validate?.(resolved);
     if (problem) throw new BadParameterError(spec.id, problem.parameter, resolved[problem.parameter], problem.expected);
-    const key = `${keyBase}${JSON.stringify(resolved)}`;
+    const key = `${keyBase}${paramsKey(resolved)}`;
     let activation = cache.get(key);
-    if (!activation) {
+    if (activation) {
+      cache.delete(key); // most recent last
+    } else {
       activation = build(resolved, key);
-      if (cache.size > 256) cache.clear();
-      cache.set(key, activation);
+      if (cache.size >= ACTIVATION_CACHE) cache.delete(cache.keys().next().value!);
     }
+    cache.set(key, activation);
     return activation;
   };
+}
+
+/** Checks the fields every kind of spec has, and returns them copied. */
+function commonSpec(kind: string, spec: unknown): {
+  id: string;
+  aliases: readonly string[];
+  params: Readonly<Record<string, ParamSpec>>;
+  docs: Docs;
+  rawPresets: unknown;
+  validate: CommonSpec['validate'];
+} {
+  if (!isRecord(spec)) {
+    throw new BadDefinitionError('', kind, `takes a spec object such as { id: 'my-gelu', forward: 'x * sigmoid(1.702 * x)' }, got ${describeValue(spec)}`);
+  }
+  const id = checkName('', 'id', own(spec, 'id'));
+  const validate = own(spec, 'validate');
+  if (validate !== undefined && typeof validate !== 'function') {
+    throw new BadDefinitionError(id, 'validate', `must be a function of the parameter values, got ${describeValue(validate)}`);
+  }
+  return {
+    id,
+    aliases: checkAliases(id, own(spec, 'aliases')),
+    params: checkParamSpecs(id, own(spec, 'params')),
+    docs: checkDocs(id, own(spec, 'docs')),
+    rawPresets: own(spec, 'presets'),
+    validate: validate as CommonSpec['validate'],
+  };
+}
+
+/** Checks presets: kebab-case names, descriptions, and parameter values the specs accept. */
+function checkPresets(
+  id: string,
+  value: unknown,
+  specs: Readonly<Record<string, ParamSpec>>,
+): Readonly<Record<string, Preset>> {
+  if (value === undefined) return Object.freeze({});
+  if (!isRecord(value)) throw new BadDefinitionError(id, 'presets', `must be an object of presets, got ${describeValue(value)}`);
+  const presets: Record<string, Preset> = {};
+  for (const name of Object.keys(value)) {
+    checkName(id, `presets['${name.slice(0, 40)}']`, name);
+    const preset = value[name];
+    if (!isRecord(preset) || !isRecord(own(preset, 'params'))) {
+      throw new BadDefinitionError(id, `presets.${name}`, `must be { params: { … }, description }, got ${describeValue(preset)}`);
+    }
+    const params = own(preset, 'params') as Record<string, unknown>;
+    try {
+      resolveParams(id, specs, params);
+    } catch (error) {
+      throw new BadDefinitionError(id, `presets.${name}.params`, `are not valid: ${(error as Error).message}`);
+    }
+    const description = own(preset, 'description') ?? '';
+    checkDocs(id, { name: description });
+    presets[name] = Object.freeze({ params: Object.freeze({ ...(params as Record<string, number>) }), description: description as string });
+  }
+  return Object.freeze(presets);
 }
 
 /**
@@ -363,29 +448,32 @@ function makeCreate<A extends { params: ParamValues }>(
  * quickGelu.create().derivative(1); // symbolic derivative, evaluated in float64
  */
 export function defineActivation(spec: ElementwiseSpec): ElementwiseDefinition {
-  checkId(spec.id);
-  const specs = spec.params ?? {};
+  const common = commonSpec('defineActivation', spec);
+  const { id, params: specs } = common;
+  const presets = checkPresets(id, common.rawPresets, specs);
   const names = Object.keys(specs);
-  const forward = formulaToExpr(spec.forward, names);
-  const handDerivative = spec.derivative === undefined ? undefined : formulaToExpr(spec.derivative, names);
-  for (const e of [forward, handDerivative]) {
-    if (!e) continue;
-    const unknown = [...paramNames(e)].filter((n) => !(n in specs));
-    if (unknown.length) {
-      throw new BadParameterError(spec.id, unknown[0]!, undefined, `the formula uses '${unknown[0]}' but params does not declare it`);
-    }
-  }
-  const docs = emptyDocs(spec.id, spec.docs);
+  if (own(spec, 'forward') === undefined) throw new BadDefinitionError(id, 'forward', "is missing; give the formula, e.g. forward: 'x * sigmoid(x)'");
+  const forward = formulaToExpr(id, 'forward', own(spec, 'forward'), names);
+  const given = own(spec, 'derivative');
+  const handDerivative = given === undefined ? undefined : formulaToExpr(id, 'derivative', given, names);
+  const checked: ElementwiseSpec = Object.freeze({
+    id,
+    forward,
+    ...(own(spec, 'output') === undefined ? {} : { output: own(spec, 'output') as PerParams<Interval> }),
+    ...(own(spec, 'derivativeRange') === undefined ? {} : { derivativeRange: own(spec, 'derivativeRange') as PerParams<Interval> }),
+    ...(own(spec, 'properties') === undefined ? {} : { properties: own(spec, 'properties') as PerParams<DeclaredProperties> }),
+    ...(common.validate ? { validate: common.validate } : {}),
+  });
   const definition: ElementwiseDefinition = {
     kind: 'elementwise',
-    id: spec.id,
-    aliases: spec.aliases ?? [],
+    id,
+    aliases: common.aliases,
     params: specs,
-    presets: spec.presets ?? {},
-    docs,
+    presets,
+    docs: common.docs,
     forward,
     derivative: handDerivative,
-    create: makeCreate(spec, specs, (values, key) => buildElementwise(definition, spec, values, key)),
+    create: makeCreate(checked, specs, presets, (values, key) => buildElementwise(definition, checked, values, key)),
   };
   return Object.freeze(definition);
 }
@@ -403,12 +491,12 @@ function buildElementwise(
   const kernels = Object.freeze({ forward: guardNaN(forwardExpr), derivative: guardNaN(derivativeExpr) });
   const forward = compileScalar(kernels.forward);
   const derivativeFn = compileScalar(kernels.derivative);
-  const declaredOutput = perParams(spec.output, values);
-  const declaredDerivative = perParams(spec.derivativeRange, values);
+  const declaredOutput = perParams(spec.output, values, (v) => checkInterval(definition.id, 'output', v));
+  const declaredDerivative = perParams(spec.derivativeRange, values, (v) => checkInterval(definition.id, 'derivativeRange', v));
   const output = declaredOutput ?? enclosureToInterval(rangeOf(forwardExpr));
   const derivativeRange = declaredDerivative ?? enclosureToInterval(rangeOf(derivativeExpr));
   const declared =
-    perParams(spec.properties, values) ??
+    perParams(spec.properties, values, (v) => checkProperties(definition.id, v)) ??
     estimateProperties({
       forward,
       derivative: derivativeFn,
@@ -418,8 +506,15 @@ function buildElementwise(
   const paramExpressions = new Map<string, Expr>();
   const paramFunctions = new Map<string, ScalarFunction>();
   const paramDerivativeExpression = (name: string): Expr => {
-    if (!(name in values)) {
-      throw new BadParameterError(definition.id, name, undefined, `no such parameter; '${definition.id}' takes ${Object.keys(values).join(', ') || 'none'}`);
+    if (typeof name !== 'string' || !Object.hasOwn(values, name)) {
+      const names = Object.keys(values);
+      const close = typeof name === 'string' ? closestNames(name, names) : [];
+      throw new BadParameterError(
+        definition.id,
+        String(name),
+        undefined,
+        `no such parameter${close.length ? ` (did you mean '${close[0]}'?)` : ''}; '${definition.id}' takes ${names.join(', ') || 'none'}`,
+      );
     }
     let e = paramExpressions.get(name);
     if (!e) {
@@ -467,43 +562,57 @@ const ROW_LENGTH: ParamSpec = {
   description: 'length of each row (the softmax axis); 0 treats the whole array as one row',
 };
 
+function checkSoftmax(id: string, value: unknown): SoftmaxSpec {
+  const scale = isRecord(value) ? own(value, 'scale') : undefined;
+  const log = isRecord(value) ? own(value, 'log') : undefined;
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale === 0 || typeof log !== 'boolean') {
+    throw new BadDefinitionError(id, 'softmax', `must be { scale: a finite nonzero number, log: true or false }, got ${describeValue(value)}`);
+  }
+  return Object.freeze({ scale, log });
+}
+
 /**
  * Defines a softmax-family activation over rows. It gets a `rowLength` parameter.
  *
  * @example defineVectorActivation({ id: 'softmin', softmax: { scale: -1, log: false }, ... })
  */
 export function defineVectorActivation(spec: VectorSpec): VectorDefinition {
-  checkId(spec.id);
-  const specs = { rowLength: ROW_LENGTH, ...spec.params };
-  const docs = emptyDocs(spec.id, spec.docs);
+  const common = commonSpec('defineVectorActivation', spec);
+  const { id, docs } = common;
+  const specs = Object.freeze({ rowLength: ROW_LENGTH, ...common.params });
+  const presets = checkPresets(id, common.rawPresets, specs);
+  const softmax = checkSoftmax(id, own(spec, 'softmax'));
+  const output = checkInterval(id, 'output', own(spec, 'output'));
+  const derivativeRange = checkInterval(id, 'derivativeRange', own(spec, 'derivativeRange'));
+  const properties = checkProperties(id, own(spec, 'properties'));
   const definition: VectorDefinition = {
     kind: 'vector',
-    id: spec.id,
-    aliases: spec.aliases ?? [],
+    id,
+    aliases: common.aliases,
     params: specs,
-    presets: spec.presets ?? {},
+    presets,
     docs,
-    softmax: spec.softmax,
-    create: makeCreate(spec, specs, (values, key) =>
+    softmax,
+    create: makeCreate({ id, ...(common.validate ? { validate: common.validate } : {}) }, specs, presets, (values, key) =>
       Object.freeze({
         kind: 'vector',
-        id: spec.id,
+        id,
         aliases: definition.aliases,
         params: values,
         key,
-        bounds: Object.freeze({ output: spec.output, derivative: spec.derivativeRange, derived: false }),
-        properties: derivedProperties(spec.output, spec.properties),
+        bounds: Object.freeze({ output, derivative: derivativeRange, derived: false }),
+        properties: derivedProperties(output, properties),
         docs,
         definition,
-        softmax: spec.softmax,
+        softmax,
         forward(input: ArrayLike<number>) {
           const out = new Float64Array(input.length);
-          softmaxRows(spec.softmax, input, values.rowLength!, out);
+          softmaxRows(softmax, input, values.rowLength!, out);
           return out;
         },
         backward(input: ArrayLike<number>, dy: ArrayLike<number>) {
           const out = new Float64Array(input.length);
-          softmaxBackwardRows(spec.softmax, input, dy, values.rowLength!, out);
+          softmaxBackwardRows(softmax, input, dy, values.rowLength!, out);
           return out;
         },
       } satisfies VectorActivation),
@@ -518,25 +627,33 @@ export function defineVectorActivation(spec: VectorSpec): VectorDefinition {
  * @example defineLoss({ id: 'softmax-cross-entropy', loss: 'softmax-cross-entropy', output: interval(0, Infinity, '[)') })
  */
 export function defineLoss(spec: LossSpec): LossDefinition {
-  checkId(spec.id);
-  const specs = { rowLength: { ...ROW_LENGTH, description: 'number of classes per row; 0 treats the whole array as one row' }, ...spec.params };
-  const docs = emptyDocs(spec.id, spec.docs);
+  const common = commonSpec('defineLoss', spec);
+  const { id, docs } = common;
+  if (own(spec, 'loss') !== 'softmax-cross-entropy') {
+    throw new BadDefinitionError(id, 'loss', `must be 'softmax-cross-entropy' (the one loss there is), got ${describeValue(own(spec, 'loss'))}`);
+  }
+  const specs = Object.freeze({
+    rowLength: { ...ROW_LENGTH, description: 'number of classes per row; 0 treats the whole array as one row' },
+    ...common.params,
+  });
+  const presets = checkPresets(id, common.rawPresets, specs);
+  const output = checkInterval(id, 'output', own(spec, 'output'));
   const definition: LossDefinition = {
     kind: 'loss',
-    id: spec.id,
-    aliases: spec.aliases ?? [],
+    id,
+    aliases: common.aliases,
     params: specs,
-    presets: spec.presets ?? {},
+    presets,
     docs,
-    create: makeCreate(spec, specs, (values, key) =>
+    create: makeCreate({ id, ...(common.validate ? { validate: common.validate } : {}) }, specs, presets, (values, key) =>
       Object.freeze({
         kind: 'loss',
-        id: spec.id,
+        id,
         aliases: definition.aliases,
         params: values,
         key,
-        bounds: Object.freeze({ output: spec.output, derivative: null, derived: false }),
-        properties: derivedProperties(spec.output, {
+        bounds: Object.freeze({ output, derivative: null, derived: false }),
+        properties: derivedProperties(output, {
           monotonic: false,
           continuity: 'smooth',
           zeroCentered: false,
@@ -558,7 +675,26 @@ export function defineLoss(spec: LossSpec): LossDefinition {
   return Object.freeze(definition);
 }
 
-/** True for a resolved activation (as opposed to a definition). */
+const KINDS: ReadonlySet<unknown> = new Set(['elementwise', 'vector', 'loss']);
+
+/** True for a resolved activation (as opposed to a definition, an id or anything else). */
 export function isActivation(value: unknown): value is Activation {
-  return typeof value === 'object' && value !== null && 'definition' in value && 'key' in value;
+  if (!isRecord(value)) return false;
+  const kind = own(value, 'kind');
+  if (!KINDS.has(kind) || typeof own(value, 'key') !== 'string' || typeof own(value, 'id') !== 'string') return false;
+  if (!isRecord(own(value, 'definition')) || !isRecord(own(value, 'params'))) return false;
+  if (kind === 'elementwise') return isRecord(own(value, 'kernels')) && typeof own(value, 'forward') === 'function';
+  if (kind === 'vector') return isRecord(own(value, 'softmax'));
+  return typeof own(value, 'loss') === 'function';
+}
+
+/** True for an activation definition (what `defineActivation` returns; `create()` it to get an activation). */
+export function isDefinition(value: unknown): value is ActivationDefinition {
+  return (
+    isRecord(value) &&
+    KINDS.has(own(value, 'kind')) &&
+    typeof own(value, 'id') === 'string' &&
+    typeof own(value, 'create') === 'function' &&
+    !Object.hasOwn(value, 'definition')
+  );
 }

@@ -1,20 +1,33 @@
-/** The Backend contract every backend package implements, and the input checks they share. */
+/** The Backend contract users call, and the plugin contract the registry takes. */
 import type { Activation, ElementwiseActivation, LossActivation } from './activation.js';
-import { BadInputError, UnsupportedOperationError } from './errors.js';
 import type { Targets } from './vector.js';
 
 /** The float arrays backends take and return. */
 export type FloatArray = Float32Array | Float64Array;
 
+/** The operations a backend compiles kernels for, by name (for `prepare`). */
+export type PreparedOp = 'forward' | 'derivative' | 'backward';
+
 /**
- * A backend runs activations over typed arrays. Every method validates its input and never
- * mutates `x` or `dy`; `out` (same type and length as `x`, may be `x` itself) receives the result.
+ * Where a backend is in its life: 'ready'; 'lost' (its GPU device is gone: ask the registry for a
+ * backend again); 'disposed' (`dispose()` was called).
+ */
+export type BackendState = 'ready' | 'lost' | 'disposed';
+
+/**
+ * A backend runs activations over typed arrays. Every method validates its arguments and throws
+ * (or rejects with) a typed ActivationError, never mutates `x` or `dy`, and leaves `out` untouched
+ * when it refuses. `out` (same type and length as `x`) receives the result; it may be `x` or `dy`
+ * itself, and may even overlap them partially (the result is then computed aside and copied).
+ * Arrays over a SharedArrayBuffer are accepted.
  */
 export interface Backend {
   /** e.g. 'cpu-js', 'wasm', 'webgpu'. */
   readonly name: string;
   /** Whether Float64Array input is computed in float64 (otherwise it is rejected with BadInputError). */
   readonly supportsFloat64: boolean;
+  /** 'ready', 'lost' or 'disposed' (see BackendState). */
+  readonly state: BackendState;
   /** f(x) elementwise, or the softmax family over rows. */
   forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T>;
   /** f'(x) elementwise (vector activations: use `backward`). */
@@ -22,11 +35,23 @@ export interface Backend {
   /** dy · f'(x) fused (vector activations: the vector-Jacobian product). */
   backward<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): Promise<T>;
   /** Σ dy · ∂f/∂p: the gradient with respect to a (learnable) parameter p. */
-  paramGradient(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): Promise<number>;
+  paramGradient(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): Promise<number>;
   /** Mean softmax cross-entropy over rows. */
   loss(act: LossActivation, logits: FloatArray, targets: Targets): Promise<number>;
   /** Its gradient with respect to the logits: (softmax - t) / rows. */
-  lossGradient<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): Promise<T>;
+  lossGradient<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): Promise<T>;
+  /** Compiles the kernels an activation needs ahead of time, so later calls start at once. */
+  prepare(act: Activation, ops?: readonly PreparedOp[]): Promise<void>;
   /** Frees compiled kernels and buffers; the backend is unusable afterwards. */
   dispose(): void;
 }
@@ -36,9 +61,19 @@ export interface SyncBackend extends Backend {
   forwardSync<T extends FloatArray>(act: Activation, x: T, out?: T): T;
   derivativeSync<T extends FloatArray>(act: Activation, x: T, out?: T): T;
   backwardSync<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): T;
-  paramGradientSync(act: ElementwiseActivation, name: string, x: FloatArray, dy: FloatArray): number;
+  paramGradientSync(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): number;
   lossSync(act: LossActivation, logits: FloatArray, targets: Targets): number;
-  lossGradientSync<T extends FloatArray>(act: LossActivation, logits: T, targets: Targets, out?: T): T;
+  lossGradientSync<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): T;
 }
 
 /** What a backend package exports for the registry. */
@@ -50,75 +85,4 @@ export interface BackendPlugin {
   isSupported(): true | string | Promise<true | string>;
   /** Initialises the backend (may be slow: compiling, acquiring a device). */
   create(): Backend | Promise<Backend>;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return value.constructor.name;
-  return typeof value;
-}
-
-/**
- * Checks that `x` is a Float32Array or Float64Array (and, without float64 support, a Float32Array).
- *
- * @example checkInput('cpu-js', x, true)
- */
-export function checkInput(backend: string, x: unknown, float64: boolean, name = 'x'): asserts x is FloatArray {
-  if (x instanceof Float32Array) return;
-  if (x instanceof Float64Array) {
-    if (float64) return;
-    throw new BadInputError(
-      `Backend '${backend}' computes in float32; convert ${name} with Float32Array.from(${name}) or use a backend with Float64Array support (cpu-js).`,
-    );
-  }
-  throw new BadInputError(
-    `${name} must be a Float32Array or Float64Array, got ${describe(x)}; convert it with Float32Array.from(${name}).`,
-  );
-}
-
-/** Checks an optional `out` (same type and length as x) and returns the array to write into. */
-export function outputFor<T extends FloatArray>(x: T, out: T | undefined, name = 'out'): T {
-  if (out === undefined) return new (x.constructor as new (n: number) => T)(x.length);
-  if (out.constructor !== x.constructor || out.length !== x.length) {
-    throw new BadInputError(
-      `${name} must be a ${x.constructor.name} of length ${x.length} like the input, got ${describe(out)} of length ${(out as FloatArray).length}.`,
-    );
-  }
-  return out;
-}
-
-/** Checks that dy has the same length as x. */
-export function checkGradient(backend: string, x: FloatArray, dy: unknown, float64: boolean): asserts dy is FloatArray {
-  checkInput(backend, dy, float64, 'dy');
-  if (dy.length !== x.length) {
-    throw new BadInputError(`dy must have the same length as x (${x.length}), got ${dy.length}.`);
-  }
-}
-
-/** Throws unless the activation is elementwise (for derivative and paramGradient). */
-export function requireElementwise(act: Activation, operation: string): asserts act is ElementwiseActivation {
-  if (act.kind === 'elementwise') return;
-  const advice =
-    act.kind === 'vector'
-      ? `'${act.id}' acts on whole rows; use backward(act, x, dy) for its vector-Jacobian product`
-      : `'${act.id}' is a loss; use loss(act, logits, targets) and lossGradient(act, logits, targets)`;
-  throw new UnsupportedOperationError(`${operation} is for elementwise activations: ${advice}.`);
-}
-
-/** Throws unless the activation is a loss. */
-export function requireLoss(act: Activation, operation: string): asserts act is LossActivation {
-  if (act.kind === 'loss') return;
-  throw new UnsupportedOperationError(
-    `${operation} is for losses such as 'softmax-cross-entropy'; '${act.id}' is ${act.kind}: use forward/backward.`,
-  );
-}
-
-/** Throws for a loss passed to forward/backward. */
-export function rejectLoss(act: Activation, operation: string): void {
-  if (act.kind === 'loss') {
-    throw new UnsupportedOperationError(
-      `${operation} does not take a loss; use loss(act, logits, targets) and lossGradient(act, logits, targets) for '${act.id}'.`,
-    );
-  }
 }

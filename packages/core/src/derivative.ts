@@ -24,6 +24,7 @@ import {
   sub,
 } from './expression.js';
 import { simplify } from './simplify.js';
+import { memoized } from './structure.js';
 
 /** What to differentiate with respect to: the input `x`, or a named parameter. */
 export type DerivativeTarget = 'x' | { readonly param: string };
@@ -36,10 +37,13 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
  * @example toText(derivative(mul(x, x))) // '2 * x'
  */
 export function derivative(e: Expr, target: DerivativeTarget = 'x'): Expr {
-  return simplify(d(e, target));
+  // once per distinct node: d(a·b) = da·b + a·db shares a, b, da and db
+  const d = memoized<Expr, Expr>((node, self) => rule(node, target, self));
+  return simplify(d(e));
 }
 
-function d(e: Expr, t: DerivativeTarget): Expr {
+/** The derivative of one node, given `d` for its children. */
+function rule(e: Expr, t: DerivativeTarget, d: (e: Expr) => Expr): Expr {
   switch (e.kind) {
     case 'const':
       return constant(0);
@@ -48,30 +52,30 @@ function d(e: Expr, t: DerivativeTarget): Expr {
     case 'param':
       return constant(t !== 'x' && t.param === e.name ? 1 : 0);
     case 'unary':
-      return mul(unaryDerivative(e.op, e.arg), d(e.arg, t));
+      return mul(unaryDerivative(e.op, e.arg), d(e.arg));
     case 'binary': {
       const a = e.left;
       const b = e.right;
       switch (e.op) {
         case 'add':
-          return add(d(a, t), d(b, t));
+          return add(d(a), d(b));
         case 'sub':
-          return sub(d(a, t), d(b, t));
+          return sub(d(a), d(b));
         case 'mul':
-          return add(mul(d(a, t), b), mul(a, d(b, t)));
+          return add(mul(d(a), b), mul(a, d(b)));
         case 'div':
-          return sub(div(d(a, t), b), div(mul(a, d(b, t)), powi(b, 2)));
+          return sub(div(d(a), b), div(mul(a, d(b)), powi(b, 2)));
         case 'max':
-          return select(gt(a, b), d(a, t), d(b, t));
+          return select(gt(a, b), d(a), d(b));
         case 'min':
-          return select(lt(a, b), d(a, t), d(b, t));
+          return select(lt(a, b), d(a), d(b));
       }
       break;
     }
     case 'powi':
-      return mul(mul(e.exponent, powi(e.base, e.exponent - 1)), d(e.base, t));
+      return mul(mul(e.exponent, powi(e.base, e.exponent - 1)), d(e.base));
     case 'select':
-      return select(e.cond, d(e.ifTrue, t), d(e.ifFalse, t));
+      return select(e.cond, d(e.ifTrue), d(e.ifFalse));
   }
 }
 

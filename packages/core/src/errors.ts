@@ -11,7 +11,14 @@ export type ActivationErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'DEVICE_LOST'
   | 'PARSE_ERROR'
-  | 'UNSUPPORTED_OPERATION';
+  | 'UNSUPPORTED_OPERATION'
+  | 'BAD_EXPRESSION'
+  | 'EXPRESSION_TOO_LARGE'
+  | 'BAD_DEFINITION'
+  | 'ALREADY_REGISTERED'
+  | 'OUT_OF_MEMORY'
+  | 'WORKER_FAILED'
+  | 'INTERNAL_ERROR';
 
 /**
  * Base class of every error thrown by `@activations/*`.
@@ -60,19 +67,25 @@ export class BadParameterError extends ActivationError {
   }
 }
 
-/** Input arrays of the wrong type or length, or vector rows that do not divide the input. */
+/**
+ * An argument of the wrong type or shape: arrays of the wrong type or length, rows that do not
+ * divide the input, targets that do not fit, an activation that is not one, a detached buffer.
+ */
 export class BadInputError extends ActivationError {
   constructor(message: string) {
     super('BAD_INPUT', message);
   }
 }
 
-/** A backend that is not supported here or failed to initialise. */
+/** A backend that is not supported here, failed to initialise, or was disposed. */
 export class BackendUnavailableError extends ActivationError {
   readonly backend: string;
+  /** Why, without the "Backend … is unavailable" frame (for messages that list several backends). */
+  readonly reason: string;
   constructor(backend: string, reason: string, options?: { cause?: unknown }) {
     super('BACKEND_UNAVAILABLE', `Backend '${backend}' is unavailable: ${reason}`, options);
     this.backend = backend;
+    this.reason = reason;
   }
 }
 
@@ -103,6 +116,82 @@ export class ParseError extends ActivationError {
 export class UnsupportedOperationError extends ActivationError {
   constructor(message: string) {
     super('UNSUPPORTED_OPERATION', message);
+  }
+}
+
+/**
+ * An expression tree that is not one: an unknown node kind or operator, a constant that is not a
+ * finite number, an undeclared parameter, a node that refers to itself, a property that is not
+ * plain data. `path` says where (e.g. `forward.left.arg`).
+ */
+export class BadExpressionError extends ActivationError {
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super('BAD_EXPRESSION', `Bad expression${path ? ` at ${path}` : ''}: ${problem}.`);
+    this.path = path;
+  }
+}
+
+/** An expression (or its text) past a documented limit: nesting depth, distinct nodes, or text length. */
+export class ExpressionTooLargeError extends ActivationError {
+  readonly limit: 'depth' | 'nodes' | 'length' | 'print';
+  readonly maximum: number;
+  constructor(limit: ExpressionTooLargeError['limit'], maximum: number, problem: string) {
+    super('EXPRESSION_TOO_LARGE', problem);
+    this.limit = limit;
+    this.maximum = maximum;
+  }
+}
+
+/** A definition spec (`defineActivation` and friends) with a missing or malformed field. */
+export class BadDefinitionError extends ActivationError {
+  /** The field at fault, e.g. 'aliases[1]' or 'params.alpha.default'. */
+  readonly field: string;
+  constructor(id: string, field: string, problem: string) {
+    super('BAD_DEFINITION', `Bad definition${id ? ` of '${id}'` : ''}: ${field} ${problem}.`);
+    this.field = field;
+  }
+}
+
+/** An id, alias or backend name that a registry already holds. */
+export class AlreadyRegisteredError extends ActivationError {
+  /** The name that is taken. */
+  readonly registered: string;
+  constructor(registered: string, message: string) {
+    super('ALREADY_REGISTERED', message);
+    this.registered = registered;
+  }
+}
+
+/** The backend's memory (wasm memory, a GPU device) cannot hold what a call needs. */
+export class OutOfMemoryError extends ActivationError {
+  readonly backend: string;
+  constructor(backend: string, problem: string, options?: { cause?: unknown }) {
+    super('OUT_OF_MEMORY', `Backend '${backend}' ran out of memory: ${problem}`, options);
+    this.backend = backend;
+  }
+}
+
+/** A worker thread that died or failed while running a kernel; the backend goes on without it. */
+export class WorkerFailedError extends ActivationError {
+  readonly backend: string;
+  constructor(backend: string, problem: string, options?: { cause?: unknown }) {
+    super('WORKER_FAILED', `Backend '${backend}': ${problem}`, options);
+    this.backend = backend;
+  }
+}
+
+/** An unexpected failure inside a backend: a bug, to be reported with the message and `cause`. */
+export class InternalError extends ActivationError {
+  readonly backend: string;
+  constructor(backend: string, what: string, options?: { cause?: unknown }) {
+    const detail = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '');
+    super(
+      'INTERNAL_ERROR',
+      `Backend '${backend}' failed unexpectedly ${what}${detail ? `: ${detail}` : ''}. This is a bug in @activations; please report it with this message.`,
+      options,
+    );
+    this.backend = backend;
   }
 }
 

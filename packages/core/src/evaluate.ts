@@ -2,6 +2,7 @@
 import { ActivationError } from './errors.js';
 import type { Condition, Expr } from './expression.js';
 import { BINARY_FLOAT64, COMPARE_FLOAT64, powi64, UNARY_FLOAT64 } from './math.js';
+import { children, type Node, nodesOf } from './structure.js';
 
 /** A compiled scalar function of x. */
 export type ScalarFunction = (x: number) => number;
@@ -16,10 +17,50 @@ export function evaluate(e: Expr, xValue: number, params: Readonly<Record<string
 }
 
 /**
- * Compiles an expression into nested closures. Works where a Content-Security-Policy forbids
- * `new Function`, at a few times the cost of generated code.
+ * Compiles an expression into closures. Works where a Content-Security-Policy forbids
+ * `new Function`, at a few times the cost of generated code. A sub-expression used more than once
+ * is computed once per call into a slot, so the cost per call grows with the number of distinct
+ * nodes, not with the size of the tree they unfold into.
  */
 export function compileScalar(e: Expr, params: Readonly<Record<string, number>> = {}): ScalarFunction {
+  const order = nodesOf(e);
+  const uses = new Map<Node, number>();
+  for (const node of order) for (const child of children(node)) uses.set(child, (uses.get(child) ?? 0) + 1);
+  const steps: ScalarFunction[] = [];
+  const slots = new Float64Array(order.length);
+  const compiled = new Map<Node, ScalarFunction>();
+  const conditions = new Map<Node, (x: number) => boolean>();
+  const value = (node: Expr): ScalarFunction => compiled.get(node)!;
+  for (const node of order) {
+    if (node.kind === 'compare') {
+      conditions.set(node, compileCondition(node, value));
+      continue;
+    }
+    const f = compileNode(node, params, value, (c) => conditions.get(c)!);
+    const shared = (uses.get(node) ?? 0) > 1 && node.kind !== 'const' && node.kind !== 'input' && node.kind !== 'param';
+    if (!shared) {
+      compiled.set(node, f);
+      continue;
+    }
+    const k = steps.length;
+    steps.push(f);
+    compiled.set(node, () => slots[k]!);
+  }
+  const root = value(e);
+  if (steps.length === 0) return root;
+  const n = steps.length;
+  return (v) => {
+    for (let k = 0; k < n; k++) slots[k] = steps[k]!(v);
+    return root(v);
+  };
+}
+
+function compileNode(
+  e: Expr,
+  params: Readonly<Record<string, number>>,
+  value: (e: Expr) => ScalarFunction,
+  condition: (c: Condition) => (x: number) => boolean,
+): ScalarFunction {
   switch (e.kind) {
     case 'const': {
       const v = e.value;
@@ -28,25 +69,25 @@ export function compileScalar(e: Expr, params: Readonly<Record<string, number>> 
     case 'input':
       return (v) => v;
     case 'param': {
-      const v = params[e.name];
-      if (v === undefined) {
+      const v = Object.hasOwn(params, e.name) ? params[e.name] : undefined;
+      if (typeof v !== 'number') {
         throw new ActivationError('BAD_PARAMETER', `Parameter '${e.name}' has no value; pass it in params.`);
       }
       return () => v;
     }
     case 'unary': {
       const f = UNARY_FLOAT64[e.op];
-      const a = compileScalar(e.arg, params);
+      const a = value(e.arg);
       return (v) => f(a(v));
     }
     case 'binary': {
       const f = BINARY_FLOAT64[e.op];
-      const a = compileScalar(e.left, params);
-      const b = compileScalar(e.right, params);
+      const a = value(e.left);
+      const b = value(e.right);
       return (v) => f(a(v), b(v));
     }
     case 'powi': {
-      const a = compileScalar(e.base, params);
+      const a = value(e.base);
       const n = e.exponent;
       if (n === 2) return (v) => {
         const t = a(v);
@@ -55,17 +96,17 @@ export function compileScalar(e: Expr, params: Readonly<Record<string, number>> 
       return (v) => powi64(a(v), n);
     }
     case 'select': {
-      const c = compileCondition(e.cond, params);
-      const t = compileScalar(e.ifTrue, params);
-      const f = compileScalar(e.ifFalse, params);
+      const c = condition(e.cond);
+      const t = value(e.ifTrue);
+      const f = value(e.ifFalse);
       return (v) => (c(v) ? t(v) : f(v));
     }
   }
 }
 
-function compileCondition(c: Condition, params: Readonly<Record<string, number>>): (x: number) => boolean {
+function compileCondition(c: Condition, value: (e: Expr) => ScalarFunction): (x: number) => boolean {
   const f = COMPARE_FLOAT64[c.op];
-  const a = compileScalar(c.left, params);
-  const b = compileScalar(c.right, params);
+  const a = value(c.left);
+  const b = value(c.right);
   return (v) => f(a(v), b(v));
 }

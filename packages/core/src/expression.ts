@@ -1,7 +1,13 @@
 /**
  * The expression language activations are written in: immutable trees over one input `x`,
  * named parameters and constants. Backends compile these trees; nothing here runs per element.
+ * Constructors check their arguments (a constant is a number, a parameter name an identifier);
+ * trees from outside (JSON, hand-built objects) are checked whole by `validateExpression`.
  */
+import { BadExpressionError } from './errors.js';
+import { memoized, nodesOf } from './structure.js';
+
+export { children, exprKey } from './structure.js';
 
 /** Unary functions. `sigmoid` and `softplus` are library functions with stable expansions. */
 export type UnaryOp =
@@ -49,7 +55,7 @@ export type Condition = {
 export type ExprLike = Expr | number;
 
 /** Every unary op, in a fixed order. */
-export const UNARY_OPS: readonly UnaryOp[] = [
+export const UNARY_OPS: readonly UnaryOp[] = Object.freeze([
   'neg',
   'abs',
   'sign',
@@ -65,18 +71,73 @@ export const UNARY_OPS: readonly UnaryOp[] = [
   'cos',
   'sigmoid',
   'softplus',
-];
+]);
+
+/** Every binary op. */
+export const BINARY_OPS: readonly BinaryOp[] = Object.freeze(['add', 'sub', 'mul', 'div', 'min', 'max']);
+
+/** Every comparison. */
+export const COMPARE_OPS: readonly CompareOp[] = Object.freeze(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
 /** Library functions: defined in terms of primitives (see `expandLibrary`), with their own rules. */
 export const LIBRARY_OPS: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sigmoid', 'softplus']);
 
+const UNARY_SET: ReadonlySet<string> = new Set(UNARY_OPS);
+const BINARY_SET: ReadonlySet<string> = new Set(BINARY_OPS);
+const COMPARE_SET: ReadonlySet<string> = new Set(COMPARE_OPS);
+
+/** Is `op` a unary op name (an own entry of the fixed list, never an inherited property)? */
+export function isUnaryOp(op: unknown): op is UnaryOp {
+  return typeof op === 'string' && UNARY_SET.has(op);
+}
+
+/** Is `op` a binary op name? */
+export function isBinaryOp(op: unknown): op is BinaryOp {
+  return typeof op === 'string' && BINARY_SET.has(op);
+}
+
+/** Is `op` a comparison name? */
+export function isCompareOp(op: unknown): op is CompareOp {
+  return typeof op === 'string' && COMPARE_SET.has(op);
+}
+
+/** Largest |n| of `powi(a, n)` in a definition: beyond it every float32 base but ±1 and 0 overflows or underflows. */
+export const MAX_EXPONENT = 64;
+
+/** Parameter names: identifiers that are not the input, a named constant or an Object.prototype name. */
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['x', 'pi', 'e', 'inf', 'Infinity', 'NaN']);
+
+/** Why `name` cannot name a parameter, or undefined when it can. */
+export function badParamName(name: unknown): string | undefined {
+  if (typeof name !== 'string') return `a parameter name must be a string, got ${typeof name}`;
+  if (!PARAM_NAME.test(name)) return `'${name.slice(0, 40)}' is not an identifier (letters, digits and _, at most 64)`;
+  if (RESERVED_NAMES.has(name)) return `'${name}' is reserved (the input or a named constant)`;
+  if (name in Object.prototype) return `'${name}' is an Object.prototype property name`;
+  if (UNARY_SET.has(name) || ['min', 'max', 'pow', 'where', 'select'].includes(name)) {
+    return `'${name}' is a function name`;
+  }
+  return undefined;
+}
+
+function isNode(value: unknown): value is Expr {
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
+}
+
 /** Lifts a number to a constant expression. */
 export function lift(e: ExprLike): Expr {
-  return typeof e === 'number' ? constant(e) : e;
+  if (typeof e === 'number') return constant(e);
+  if (!isNode(e) || (e as { kind: string }).kind === 'compare') {
+    throw new BadExpressionError('', `an operand must be a number or an expression, got ${describeValue(e)}`);
+  }
+  return e;
 }
 
 /** A numeric constant. @example constant(0.5) */
 export function constant(value: number): Expr {
+  if (typeof value !== 'number') {
+    throw new BadExpressionError('', `a constant must be a number, got ${describeValue(value)}`);
+  }
   return Object.freeze({ kind: 'const', value });
 }
 
@@ -85,6 +146,8 @@ export const x: Expr = Object.freeze({ kind: 'input' });
 
 /** A named parameter, bound to a number when an activation is created. @example param('alpha') */
 export function param(name: string): Expr {
+  const problem = badParamName(name);
+  if (problem) throw new BadExpressionError('', problem);
   return Object.freeze({ kind: 'param', name });
 }
 
@@ -159,16 +222,25 @@ export const eq = compare('eq');
 /** a ≠ b (true when either is NaN) */
 export const ne = compare('ne');
 
-/** a^n for an integer n. @example powi(x, 3) */
+/**
+ * a^n for an integer n (definitions, text and JSON trees allow |n| ≤ MAX_EXPONENT; derivatives
+ * may go a little past it). @example powi(x, 3)
+ */
 export function powi(base: ExprLike, exponent: number): Expr {
-  if (!Number.isInteger(exponent)) {
-    throw new RangeError(`powi needs an integer exponent, got ${exponent}; use exp(b * log(a)) or sqrt.`);
+  if (!Number.isSafeInteger(exponent)) {
+    throw new BadExpressionError(
+      '',
+      `powi needs an integer exponent, got ${describeValue(exponent)}; use exp(b * log(a)) or sqrt for other powers`,
+    );
   }
   return Object.freeze({ kind: 'powi', base: lift(base), exponent });
 }
 
 /** `cond ? then : else`, the only branching construct. @example select(gt(x, 0), x, 0) */
 export function select(cond: Condition, ifTrue: ExprLike, ifFalse: ExprLike): Expr {
+  if (!isNode(cond) || (cond as { kind: string }).kind !== 'compare') {
+    throw new BadExpressionError('', `select needs a comparison such as gt(x, 0) as its condition, got ${describeValue(cond)}`);
+  }
   return Object.freeze({ kind: 'select', cond, ifTrue: lift(ifTrue), ifFalse: lift(ifFalse) });
 }
 
@@ -184,80 +256,21 @@ export function sum(...terms: ExprLike[]): Expr {
   return terms.map(lift).reduce((acc, t) => add(acc, t));
 }
 
-const keys = new WeakMap<object, string>();
-
-/**
- * A string that is equal for structurally equal expressions: used for caching kernels and for
- * common-subexpression elimination in the emitters.
- */
-export function exprKey(e: Expr | Condition): string {
-  const cached = keys.get(e);
-  if (cached !== undefined) return cached;
-  let key: string;
-  switch (e.kind) {
-    case 'const':
-      key = Object.is(e.value, -0) ? '-0' : String(e.value);
-      break;
-    case 'input':
-      key = 'x';
-      break;
-    case 'param':
-      key = `$${e.name}`;
-      break;
-    case 'unary':
-      key = `${e.op}(${exprKey(e.arg)})`;
-      break;
-    case 'binary':
-      key = `${e.op}(${exprKey(e.left)},${exprKey(e.right)})`;
-      break;
-    case 'powi':
-      key = `powi(${exprKey(e.base)},${e.exponent})`;
-      break;
-    case 'select':
-      key = `select(${exprKey(e.cond)},${exprKey(e.ifTrue)},${exprKey(e.ifFalse)})`;
-      break;
-    case 'compare':
-      key = `${e.op}(${exprKey(e.left)},${exprKey(e.right)})`;
-      break;
-  }
-  keys.set(e, key);
-  return key;
-}
-
-/** The direct sub-expressions of an expression or condition. */
-export function children(e: Expr | Condition): Array<Expr | Condition> {
-  switch (e.kind) {
-    case 'const':
-    case 'input':
-    case 'param':
-      return [];
-    case 'unary':
-      return [e.arg];
-    case 'binary':
-    case 'compare':
-      return [e.left, e.right];
-    case 'powi':
-      return [e.base];
-    case 'select':
-      return [e.cond, e.ifTrue, e.ifFalse];
-  }
-}
-
 /** Names of the parameters an expression uses. */
 export function paramNames(e: Expr | Condition, into = new Set<string>()): Set<string> {
-  if (e.kind === 'param') into.add(e.name);
-  for (const child of children(e)) paramNames(child, into);
+  for (const node of nodesOf(e)) if (node.kind === 'param') into.add(node.name);
   return into;
 }
 
 /** Does the expression read the input `x`? */
 export function dependsOnInput(e: Expr | Condition): boolean {
-  return e.kind === 'input' || children(e).some(dependsOnInput);
+  return nodesOf(e).some((node) => node.kind === 'input');
 }
 
 /**
  * Rebuilds a node with `fn` applied to each direct child (leaves are returned as they are): the
- * one recursion that transformations such as `bindParams` and `expandLibrary` share.
+ * one recursion that transformations such as `bindParams` and `expandLibrary` share. Wrap `fn`
+ * in `memoized` so shared children are rebuilt once.
  */
 export function mapChildren(e: Expr, fn: <T extends Expr | Condition>(child: T) => T): Expr;
 export function mapChildren(e: Condition, fn: <T extends Expr | Condition>(child: T) => T): Condition;
@@ -268,39 +281,77 @@ export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition
     case 'input':
     case 'param':
       return e;
-    case 'unary':
-      return unary(e.op)(fn(e.arg));
-    case 'binary':
-      return binary(e.op)(fn(e.left), fn(e.right));
-    case 'powi':
-      return powi(fn(e.base), e.exponent);
-    case 'select':
-      return select(fn(e.cond), fn(e.ifTrue), fn(e.ifFalse));
-    case 'compare':
-      return compare(e.op)(fn(e.left), fn(e.right));
+    case 'unary': {
+      const arg = fn(e.arg);
+      return arg === e.arg ? e : unary(e.op)(arg);
+    }
+    case 'binary': {
+      const [left, right] = [fn(e.left), fn(e.right)];
+      return left === e.left && right === e.right ? e : binary(e.op)(left, right);
+    }
+    case 'powi': {
+      const base = fn(e.base);
+      return base === e.base ? e : powi(base, e.exponent);
+    }
+    case 'select': {
+      const [cond, ifTrue, ifFalse] = [fn(e.cond), fn(e.ifTrue), fn(e.ifFalse)];
+      return cond === e.cond && ifTrue === e.ifTrue && ifFalse === e.ifFalse ? e : select(cond, ifTrue, ifFalse);
+    }
+    case 'compare': {
+      const [left, right] = [fn(e.left), fn(e.right)];
+      return left === e.left && right === e.right ? e : compare(e.op)(left, right);
+    }
   }
+}
+
+/**
+ * A memoised bottom-up rewrite: `fn` sees each distinct node once, with its children already
+ * rewritten, and returns its replacement (or the node). Shared sub-expressions stay shared.
+ *
+ * @example rewrite(e, (n) => (n.kind === 'param' ? constant(1) : n))
+ */
+export function rewrite<T extends Expr | Condition>(e: T, fn: (node: Expr | Condition) => Expr | Condition): T {
+  const go = memoized<Expr | Condition, Expr | Condition>((node, self) =>
+    fn(mapChildren(node, (child) => self(child) as typeof child)),
+  );
+  return go(e) as T;
 }
 
 /** Replaces every parameter by its value (unknown names are left as parameters). */
 export function bindParams<T extends Expr | Condition>(e: T, values: Readonly<Record<string, number>>): T {
-  if (e.kind === 'param') {
-    const v = values[e.name];
-    return (v === undefined ? e : constant(v)) as T;
-  }
-  return mapChildren(e, (child) => bindParams(child, values)) as T;
+  return rewrite(e, (node) => {
+    if (node.kind !== 'param' || !Object.hasOwn(values, node.name)) return node;
+    const v = values[node.name];
+    return typeof v === 'number' ? constant(v) : node;
+  });
 }
 
 /** Builds a unary node for an op chosen at run time. */
 export function applyUnary(op: UnaryOp, arg: ExprLike): Expr {
+  if (!isUnaryOp(op)) throw new BadExpressionError('', `unknown unary op ${describeValue(op)}; one of ${UNARY_OPS.join(', ')}`);
   return unary(op)(arg);
 }
 
 /** Builds a binary node for an op chosen at run time. */
 export function applyBinary(op: BinaryOp, left: ExprLike, right: ExprLike): Expr {
+  if (!isBinaryOp(op)) throw new BadExpressionError('', `unknown binary op ${describeValue(op)}; one of ${BINARY_OPS.join(', ')}`);
   return binary(op)(left, right);
 }
 
 /** Builds a comparison for an op chosen at run time. */
 export function applyCompare(op: CompareOp, left: ExprLike, right: ExprLike): Condition {
+  if (!isCompareOp(op)) throw new BadExpressionError('', `unknown comparison ${describeValue(op)}; one of ${COMPARE_OPS.join(', ')}`);
   return compare(op)(left, right);
+}
+
+/** A short description of a value for error messages (never its full text). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value);
+  if (typeof value === 'bigint') return `the bigint ${value}n`;
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'function') return 'a function';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

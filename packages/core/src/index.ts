@@ -1,6 +1,8 @@
 /**
- * @activations/core: the Activation and Backend contracts, the expression language with symbolic
- * derivatives and interval bounds, and the registry.
+ * @activations/core: what users need — defining activations, the registry, the Backend contract,
+ * typed errors, the expression language (builders, parse and print, derivatives, evaluation) and
+ * intervals. What backend authors need is in `@activations/core/backend`; the conformance suite
+ * in `@activations/core/testing`.
  */
 export {
   type Activation,
@@ -16,6 +18,7 @@ export {
   type Formula,
   type FormulaContext,
   isActivation,
+  isDefinition,
   type LossActivation,
   type LossDefinition,
   type LossSpec,
@@ -29,33 +32,80 @@ export {
   type VectorDefinition,
   type VectorSpec,
 } from './activation.js';
-export {
-  type Backend,
-  type BackendPlugin,
-  checkGradient,
-  checkInput,
-  type FloatArray,
-  outputFor,
-  rejectLoss,
-  requireElementwise,
-  requireLoss,
-  type SyncBackend,
-} from './backend.js';
+export type { Backend, BackendPlugin, BackendState, FloatArray, PreparedOp, SyncBackend } from './backend.js';
 export { type DerivativeTarget, derivative } from './derivative.js';
 export { erf as erf64, erfc as erfc64 } from './erf.js';
 export {
   ActivationError,
   type ActivationErrorCode,
+  AlreadyRegisteredError,
   BackendUnavailableError,
+  BadDefinitionError,
+  BadExpressionError,
   BadInputError,
   BadParameterError,
   DeviceLostError,
+  ExpressionTooLargeError,
+  InternalError,
+  OutOfMemoryError,
   ParseError,
   UnknownActivationError,
   UnsupportedOperationError,
+  WorkerFailedError,
 } from './errors.js';
 export { compileScalar, evaluate, type ScalarFunction } from './evaluate.js';
-export * from './expression.js';
+export {
+  abs,
+  add,
+  applyBinary,
+  applyCompare,
+  applyUnary,
+  BINARY_OPS,
+  type BinaryOp,
+  COMPARE_OPS,
+  type CompareOp,
+  type Condition,
+  constant,
+  cos,
+  div,
+  eq,
+  type Expr,
+  type ExprLike,
+  erf,
+  erfc,
+  exp,
+  expm1,
+  exprKey,
+  ge,
+  gt,
+  le,
+  LIBRARY_OPS,
+  log,
+  log1p,
+  lt,
+  MAX_EXPONENT,
+  max,
+  min,
+  mul,
+  ne,
+  neg,
+  param,
+  paramNames,
+  powi,
+  product,
+  select,
+  sigmoid,
+  sign,
+  sin,
+  softplus,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  UNARY_OPS,
+  type UnaryOp,
+  x,
+} from './expression.js';
 export {
   contains,
   containsClosure,
@@ -71,10 +121,9 @@ export {
   REAL_LINE,
   rangeOf,
 } from './interval.js';
-export { expandLibrary, expandSigmoid, expandSoftplus, type LibraryForm } from './library.js';
-export { BINARY_FLOAT64, COMPARE_FLOAT64, powi64, sigmoid64, softplus64, UNARY_FLOAT64 } from './math.js';
+export { powi64 } from './math.js';
 export { type ParseOptions, parseExpression } from './parse.js';
-export { toLatex, toText } from './print.js';
+export { PRINT_LIMIT, toLatex, toText } from './print.js';
 export {
   type Continuity,
   type DeclaredProperties,
@@ -94,30 +143,6 @@ export {
   type RegistryOptions,
   type SkippedBackend,
 } from './registry.js';
-export { constTimesInput, exactSquareOf, isPowerOfTwo, scaledInput, scaledSquare } from './patterns.js';
-export { guardNaN, propagatesNaN, simplify } from './simplify.js';
-export { closestNames } from './suggest.js';
-export {
-  accuracyInputs,
-  FLUSH_FLOOR,
-  float32Error,
-  isNormalFloat32,
-  ulpDistanceFloat32,
-  ulpDistanceFloat64,
-  ulpFloat32,
-  ulpFloat64,
-  worstUlps,
-} from './ulp.js';
-export {
-  crossEntropyFromLogProbabilities,
-  crossEntropyGradientFromProbabilities,
-  resolveRowLength,
-  resolveTargets,
-  softmaxBackwardFromProbabilities,
-  type SoftmaxSpec,
-  softmaxBackwardRows,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyGradient,
-  softmaxRows,
-  type Targets,
-} from './vector.js';
+export { simplify } from './simplify.js';
+export { EXPRESSION_LIMITS, type ValidateOptions, validateExpression } from './validate.js';
+export type { SoftmaxSpec, Targets } from './vector.js';

@@ -6,6 +6,7 @@
 import { ActivationError } from './errors.js';
 import type { Condition, Expr, UnaryOp } from './expression.js';
 import { BINARY_FLOAT64, powi64, UNARY_FLOAT64 } from './math.js';
+import { memoized } from './structure.js';
 
 /** A real interval with open or closed ends. Infinite ends are always open. */
 export interface Interval {
@@ -160,9 +161,9 @@ function powiEnclosure(a: Enclosure, n: number): Enclosure {
 }
 
 /** 1: certainly true, 0: certainly false, 0.5: either. */
-function conditionEnclosure(c: Condition, xRange: Enclosure): 0 | 0.5 | 1 {
-  const a = enclose(c.left, xRange);
-  const b = enclose(c.right, xRange);
+function conditionEnclosure(c: Condition, enclose: (e: Expr) => Enclosure): 0 | 0.5 | 1 {
+  const a = enclose(c.left);
+  const b = enclose(c.right);
   if (a.nan || b.nan) return 0.5;
   const point = a.lo === a.hi && b.lo === b.hi;
   switch (c.op) {
@@ -181,12 +182,8 @@ function conditionEnclosure(c: Condition, xRange: Enclosure): 0 | 0.5 | 1 {
   }
 }
 
-/**
- * A closed enclosure of `e`'s values for x in `xRange` (parameters must be bound).
- *
- * @example enclose(sigmoid(x), { lo: 0, hi: Infinity, nan: false }) // { lo: 0.5, hi: 1, nan: false }
- */
-export function enclose(e: Expr, xRange: Enclosure): Enclosure {
+/** The enclosure of one node, given `enclose` for its children. */
+function nodeEnclosure(e: Expr, xRange: Enclosure, enclose: (e: Expr) => Enclosure): Enclosure {
   switch (e.kind) {
     case 'const':
       return Number.isNaN(e.value) ? WHOLE : enc(e.value, e.value);
@@ -195,10 +192,10 @@ export function enclose(e: Expr, xRange: Enclosure): Enclosure {
     case 'param':
       throw new ActivationError('BAD_PARAMETER', `Parameter '${e.name}' must be bound before interval evaluation.`);
     case 'unary':
-      return unaryEnclosure(e.op, enclose(e.arg, xRange));
+      return unaryEnclosure(e.op, enclose(e.arg));
     case 'binary': {
-      const a = enclose(e.left, xRange);
-      const b = enclose(e.right, xRange);
+      const a = enclose(e.left);
+      const b = enclose(e.right);
       const nan = a.nan || b.nan;
       switch (e.op) {
         case 'add':
@@ -218,16 +215,34 @@ export function enclose(e: Expr, xRange: Enclosure): Enclosure {
       break;
     }
     case 'powi':
-      return powiEnclosure(enclose(e.base, xRange), e.exponent);
+      return powiEnclosure(enclose(e.base), e.exponent);
     case 'select': {
-      const truth = conditionEnclosure(e.cond, xRange);
-      if (truth === 1) return enclose(e.ifTrue, xRange);
-      if (truth === 0) return enclose(e.ifFalse, xRange);
-      const a = enclose(e.ifTrue, xRange);
-      const b = enclose(e.ifFalse, xRange);
+      const truth = conditionEnclosure(e.cond, enclose);
+      if (truth === 1) return enclose(e.ifTrue);
+      if (truth === 0) return enclose(e.ifFalse);
+      const a = enclose(e.ifTrue);
+      const b = enclose(e.ifFalse);
       return enc(Math.min(a.lo, b.lo), Math.max(a.hi, b.hi), a.nan || b.nan);
     }
   }
+}
+
+/**
+ * A closed enclosure of `e`'s values for x in `xRange` (parameters must be bound). Each distinct
+ * sub-expression is enclosed once.
+ *
+ * @example enclose(sigmoid(x), { lo: 0, hi: Infinity, nan: false }) // { lo: 0.5, hi: 1, nan: false }
+ */
+export function enclose(e: Expr, xRange: Enclosure): Enclosure {
+  return encloser(xRange)(e);
+}
+
+/**
+ * `enclose` for one x range as a function that remembers every node it has enclosed: for code
+ * generators that ask about many sub-expressions of one expression.
+ */
+export function encloser(xRange: Enclosure): (e: Expr) => Enclosure {
+  return memoized<Expr, Enclosure>((node, self) => nodeEnclosure(node, xRange, self));
 }
 
 /** Break points for subdividing the real line: fine near 0, geometric further out. */

@@ -19,9 +19,9 @@ import {
   LIBRARY_OPS,
   log1p,
   lt,
-  mapChildren,
   max,
   neg,
+  rewrite,
   select,
   type UnaryOp,
 } from './expression.js';
@@ -54,11 +54,13 @@ export function expandLibrary<T extends Expr | Condition>(
   form: LibraryForm = 'portable',
   keep: ReadonlySet<UnaryOp> = NONE,
 ): T {
-  if (e.kind === 'unary' && LIBRARY_OPS.has(e.op) && !keep.has(e.op)) {
-    const arg = expandLibrary(e.arg, form, keep);
-    return (e.op === 'sigmoid' ? expandSigmoid(arg, form) : expandSoftplus(arg)) as T;
-  }
-  return mapChildren(e, (child) => expandLibrary(child, form, keep)) as T;
+  return rewrite(e, (node) =>
+    node.kind === 'unary' && LIBRARY_OPS.has(node.op) && !keep.has(node.op)
+      ? node.op === 'sigmoid'
+        ? expandSigmoid(node.arg, form)
+        : expandSoftplus(node.arg)
+      : node,
+  );
 }
 
 const NONE: ReadonlySet<UnaryOp> = new Set();

@@ -1,10 +1,12 @@
 /**
  * The text form of expressions: `x * sigmoid(1.702 * x)`, `x > 0 ? x : alpha * expm1(x)`.
  * Operators + - * / ^ (integer exponents), comparisons < <= > >= == != inside `c ? a : b`,
- * every unary function by name, min, max, pow(a, n), where(c, a, b); names x, pi, e, inf and
- * declared parameters.
+ * every unary function by name, min, max, pow(a, n), where(c, a, b); names x, pi, e and declared
+ * parameters. Text from outside (a URL, a form) is hostile: names resolve only to the fixed tables
+ * and the declared parameters, numbers must be finite, and nesting and length are limited
+ * (EXPRESSION_LIMITS), so a hostile formula is refused in time linear in its length.
  */
-import { ParseError } from './errors.js';
+import { ExpressionTooLargeError, ParseError } from './errors.js';
 import {
   applyBinary,
   applyCompare,
@@ -22,6 +24,7 @@ import {
 } from './expression.js';
 import { simplify } from './simplify.js';
 import { closestNames } from './suggest.js';
+import { EXPRESSION_LIMITS } from './validate.js';
 
 /** Options for `parseExpression`. */
 export interface ParseOptions {
@@ -36,30 +39,39 @@ type Token =
   | { readonly type: 'end'; readonly pos: number };
 
 const OPERATORS = ['<=', '>=', '==', '!=', '<', '>', '+', '-', '*', '/', '^', '(', ')', ',', '?', ':'];
+const NUMBER = /(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/y;
+const NAME = /[A-Za-z_][A-Za-z_0-9]*/y;
+const SPACE = /\s+/y;
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  const match = (pattern: RegExp): string | undefined => {
+    pattern.lastIndex = i;
+    return pattern.exec(source)?.[0];
+  };
   while (i < source.length) {
-    const ch = source[i]!;
-    if (/\s/.test(ch)) {
-      i++;
+    const space = match(SPACE);
+    if (space) {
+      i += space.length;
       continue;
     }
-    const number = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(source.slice(i));
+    const number = match(NUMBER);
     if (number) {
-      tokens.push({ type: 'number', value: Number(number[0]), pos: i });
-      i += number[0].length;
+      const value = Number(number);
+      if (!Number.isFinite(value)) throw new ParseError(source, i, `The number ${number} is too large for a float64`);
+      tokens.push({ type: 'number', value, pos: i });
+      i += number.length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z_0-9]*/.exec(source.slice(i));
+    const name = match(NAME);
     if (name) {
-      tokens.push({ type: 'name', value: name[0], pos: i });
-      i += name[0].length;
+      tokens.push({ type: 'name', value: name, pos: i });
+      i += name.length;
       continue;
     }
     const op = OPERATORS.find((o) => source.startsWith(o, i));
-    if (!op) throw new ParseError(source, i, `Unexpected character '${ch}'`);
+    if (!op) throw new ParseError(source, i, `Unexpected character '${source[i]}'`);
     tokens.push({ type: 'op', value: op, pos: i });
     i += op.length;
   }
@@ -67,13 +79,20 @@ function tokenize(source: string): Token[] {
   return tokens;
 }
 
-const COMPARE_OPS: Record<string, CompareOp> = { '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge', '==': 'eq', '!=': 'ne' };
-const NAMED_CONSTANTS: Record<string, number> = {
-  pi: Math.PI,
-  e: Math.E,
-  inf: Number.POSITIVE_INFINITY,
-  Infinity: Number.POSITIVE_INFINITY,
-};
+// Maps, not object literals: a name such as 'constructor' must not find Object.prototype's
+const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
+  ['<', 'lt'],
+  ['<=', 'le'],
+  ['>', 'gt'],
+  ['>=', 'ge'],
+  ['==', 'eq'],
+  ['!=', 'ne'],
+]);
+const NAMED_CONSTANTS: ReadonlyMap<string, number> = new Map([
+  ['pi', Math.PI],
+  ['e', Math.E],
+]);
+const UNARY_NAMES: ReadonlySet<string> = new Set(UNARY_OPS.filter((op) => op !== 'neg'));
 const FUNCTIONS = [...UNARY_OPS.filter((op) => op !== 'neg'), 'min', 'max', 'pow', 'where', 'select'];
 
 /**
@@ -83,9 +102,34 @@ const FUNCTIONS = [...UNARY_OPS.filter((op) => op !== 'neg'), 'min', 'max', 'pow
  * @example parseExpression('x > 0 ? x : alpha * expm1(x)', { params: ['alpha'] })
  */
 export function parseExpression(source: string, options: ParseOptions = {}): Expr {
+  if (typeof source !== 'string') throw new ParseError(String(source).slice(0, 40), 0, `A formula must be a string, got ${typeof source}`);
+  const { textLength, depth: maxDepth } = EXPRESSION_LIMITS;
+  if (source.length > textLength) {
+    throw new ExpressionTooLargeError(
+      'length',
+      textLength,
+      `The formula has ${source.length} characters; the limit is ${textLength} (EXPRESSION_LIMITS.textLength). Write it with fewer operations.`,
+    );
+  }
   const tokens = tokenize(source);
   const params = new Set(options.params ?? []);
   let index = 0;
+  // every rule that recurses counts a level, so a hostile nesting is refused before the stack runs out
+  let depth = 0;
+  const tooDeep = () =>
+    new ExpressionTooLargeError(
+      'depth',
+      maxDepth,
+      `The formula nests more than ${maxDepth} levels at position ${peek().pos}; the limit is EXPRESSION_LIMITS.depth. Write it with fewer nested operations.`,
+    );
+  const nested = <T>(rule: () => T): T => {
+    if (++depth > maxDepth) throw tooDeep();
+    try {
+      return rule();
+    } finally {
+      depth--;
+    }
+  };
   const peek = () => tokens[index]!;
   const fail = (token: Token, problem: string): never => {
     throw new ParseError(source, token.pos, problem);
@@ -102,12 +146,17 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
   const describe = (t: Token) => (t.type === 'end' ? ' but the text ended' : ` but found '${source.slice(t.pos, t.pos + 1)}'`);
 
   function expression(): Expr {
+    return nested(expressionRule);
+  }
+
+  function expressionRule(): Expr {
     const start = peek();
     const left = additive();
     const t = peek();
-    if (t.type === 'op' && t.value in COMPARE_OPS) {
+    const compareOp = t.type === 'op' ? COMPARE_OPS.get(t.value) : undefined;
+    if (compareOp) {
       index++;
-      const cond = applyCompare(COMPARE_OPS[t.value]!, left, additive());
+      const cond = applyCompare(compareOp, left, additive());
       if (!isOp('?')) fail(peek(), `A comparison is not a number: write 'cond ? a : b'`);
       return conditional(cond);
     }
@@ -122,9 +171,11 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
     return select(cond, then, expression());
   }
 
+  // a chain a + b + c … is a left-deep tree: each term adds a level
   function additive(): Expr {
     let left = multiplicative();
-    for (;;) {
+    for (let chain = 1; ; chain++) {
+      if ((isOp('+') || isOp('-')) && depth + chain > maxDepth) throw tooDeep();
       if (isOp('+')) {
         index++;
         left = applyBinary('add', left, multiplicative());
@@ -137,7 +188,8 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
 
   function multiplicative(): Expr {
     let left = unary();
-    for (;;) {
+    for (let chain = 1; ; chain++) {
+      if ((isOp('*') || isOp('/')) && depth + chain > maxDepth) throw tooDeep();
       if (isOp('*')) {
         index++;
         left = applyBinary('mul', left, unary());
@@ -151,12 +203,12 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
   function unary(): Expr {
     if (isOp('-')) {
       index++;
-      const operand = unary();
+      const operand = nested(unary);
       return operand.kind === 'const' ? constant(-operand.value) : neg(operand);
     }
     if (isOp('+')) {
       index++;
-      return unary();
+      return nested(unary);
     }
     return power();
   }
@@ -166,7 +218,7 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
     if (!isOp('^')) return base;
     index++;
     const at = peek();
-    return powi(base, integerExponent(unary(), at));
+    return powi(base, integerExponent(nested(unary), at));
   }
 
   function integerExponent(e: Expr, at: Token): number {
@@ -193,10 +245,13 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
       index++;
       if (isOp('(')) return call(t);
       if (t.value === 'x') return x;
-      const named = NAMED_CONSTANTS[t.value];
+      const named = NAMED_CONSTANTS.get(t.value);
       if (named !== undefined) return constant(named);
       if (params.has(t.value)) return param(t.value);
-      const known = ['x', ...Object.keys(NAMED_CONSTANTS), ...params];
+      if (t.value === 'inf' || t.value === 'Infinity') {
+        return fail(t, 'Constants must be finite numbers; write a large finite value such as 1e30 instead of inf');
+      }
+      const known = ['x', ...NAMED_CONSTANTS.keys(), ...params];
       const close = closestNames(t.value, known);
       return fail(
         t,
@@ -227,7 +282,7 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
     }
     expectOp(')');
     const arity = fn === 'min' || fn === 'max' || fn === 'pow' ? 2 : 1;
-    if ((UNARY_OPS as readonly string[]).includes(fn) && fn !== 'neg') {
+    if (UNARY_NAMES.has(fn)) {
       if (args.length !== 1) fail(name, `${fn}() takes 1 argument, got ${args.length}`);
       return applyUnary(fn as (typeof UNARY_OPS)[number], args[0]!);
     }
@@ -246,9 +301,10 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
   function condition(): Condition {
     const left = additive();
     const t = peek();
-    if (t.type !== 'op' || !(t.value in COMPARE_OPS)) return fail(t, `Expected a comparison such as '<' or '>='${describe(t)}`);
+    const op = t.type === 'op' ? COMPARE_OPS.get(t.value) : undefined;
+    if (!op) return fail(t, `Expected a comparison such as '<' or '>='${describe(t)}`);
     index++;
-    return applyCompare(COMPARE_OPS[t.value]!, left, additive());
+    return applyCompare(op, left, additive());
   }
 
   const result = expression();

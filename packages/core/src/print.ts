@@ -1,5 +1,24 @@
 /** Text and LaTeX forms of expressions. The text form parses back to the same expression. */
+import { ExpressionTooLargeError } from './errors.js';
 import type { CompareOp, Condition, Expr } from './expression.js';
+import { children, memoized, type Node } from './structure.js';
+
+/**
+ * Largest expression, counted as a tree (every shared sub-expression as often as it occurs), that
+ * `toText` and `toLatex` write out: a derivative shares sub-expressions that text must repeat.
+ */
+export const PRINT_LIMIT = 20_000;
+
+function checkPrintable(e: Expr, what: string): void {
+  const size = memoized<Node, number>((node, self) => children(node).reduce((total, c) => total + self(c), 1))(e);
+  if (size > PRINT_LIMIT) {
+    throw new ExpressionTooLargeError(
+      'print',
+      PRINT_LIMIT,
+      `This expression written out as ${what} would repeat its shared parts to ${size > 1e15 ? 'more than 10^15' : Math.round(size)} terms; the limit is ${PRINT_LIMIT} (PRINT_LIMIT). Show a smaller expression, or evaluate it instead of printing it.`,
+    );
+  }
+}
 
 const TEXT_COMPARE: Record<CompareOp, string> = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' };
 const LATEX_COMPARE: Record<CompareOp, string> = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
@@ -45,6 +64,12 @@ function formatNumber(v: number): string {
  * @example toText(mul(x, sigmoid(mul(1.702, x)))) // 'x * sigmoid(1.702 * x)'
  */
 export function toText(e: Expr): string {
+  checkPrintable(e, 'text');
+  return text(e);
+}
+
+function text(e: Expr): string {
+  const toText = text;
   const wrap = (child: Expr, min: number) => (precedence(child) < min ? `(${toText(child)})` : toText(child));
   switch (e.kind) {
     case 'const':
@@ -76,7 +101,7 @@ export function toText(e: Expr): string {
 }
 
 function conditionText(c: Condition): string {
-  const side = (child: Expr) => (precedence(child) <= P_COMPARE ? `(${toText(child)})` : toText(child));
+  const side = (child: Expr) => (precedence(child) <= P_COMPARE ? `(${text(child)})` : text(child));
   return `${side(c.left)} ${TEXT_COMPARE[c.op]} ${side(c.right)}`;
 }
 
@@ -114,6 +139,12 @@ const LATEX_FUNCTION: Partial<Record<string, string>> = {
  * @example toLatex(div(1, add(1, exp(neg(x))))) // '\\frac{1}{1 + e^{-x}}'
  */
 export function toLatex(e: Expr): string {
+  checkPrintable(e, 'LaTeX');
+  return latex(e);
+}
+
+function latex(e: Expr): string {
+  const toLatex = latex;
   const wrap = (child: Expr, min: number) =>
     precedence(child) < min ? `\\left(${toLatex(child)}\\right)` : toLatex(child);
   switch (e.kind) {
@@ -166,5 +197,5 @@ export function toLatex(e: Expr): string {
 }
 
 function conditionLatex(c: Condition): string {
-  return `${toLatex(c.left)} ${LATEX_COMPARE[c.op]} ${toLatex(c.right)}`;
+  return `${latex(c.left)} ${LATEX_COMPARE[c.op]} ${latex(c.right)}`;
 }

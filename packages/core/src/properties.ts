@@ -2,9 +2,9 @@
  * Properties of an activation and their numerical estimate. The zoo declares properties; its tests
  * check each declaration against `estimateProperties`, and user-defined activations get the estimate.
  */
-import type { Condition, Expr } from './expression.js';
-import { children } from './expression.js';
 import type { ScalarFunction } from './evaluate.js';
+import type { Condition, Expr } from './expression.js';
+import { nodesOf } from './structure.js';
 
 /** Which side(s) of the real line a behaviour holds on. */
 export type Side = 'none' | 'left' | 'right' | 'both';
@@ -50,11 +50,12 @@ export function sampleGrid(): number[] {
   return [...points].sort((a, b) => a - b);
 }
 
-function conditionConstants(e: Expr | Condition, into: Set<number>): Set<number> {
-  if (e.kind === 'compare' || (e.kind === 'binary' && (e.op === 'min' || e.op === 'max'))) {
-    for (const side of [e.left, e.right]) if (side.kind === 'const' && Number.isFinite(side.value)) into.add(side.value);
+function conditionConstants(root: Expr | Condition, into: Set<number>): Set<number> {
+  for (const e of nodesOf(root)) {
+    if (e.kind === 'compare' || (e.kind === 'binary' && (e.op === 'min' || e.op === 'max'))) {
+      for (const side of [e.left, e.right]) if (side.kind === 'const' && Number.isFinite(side.value)) into.add(side.value);
+    }
   }
-  for (const child of children(e)) conditionConstants(child, into);
   return into;
 }
 

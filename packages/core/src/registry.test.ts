@@ -17,6 +17,8 @@ function fakeBackend(name: string): Backend {
   return {
     name,
     supportsFloat64: false,
+    state: 'ready',
+    prepare: async () => {},
     forward: async (_a, x) => x,
     derivative: async (_a, x) => x,
     backward: async (_a, x) => x,

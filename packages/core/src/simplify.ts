@@ -9,24 +9,17 @@ import {
   applyCompare,
   applyUnary,
   type BinaryOp,
-  type Condition,
   constant,
-  dependsOnInput,
   type Expr,
-  exprKey,
   ne,
-  paramNames,
   powi,
   select,
   x,
 } from './expression.js';
+import { memoized, StructuralIds } from './structure.js';
 
 function isConst(e: Expr, value: number): boolean {
   return e.kind === 'const' && e.value === value;
-}
-
-function foldable(e: Expr | Condition): boolean {
-  return !dependsOnInput(e) && paramNames(e).size === 0;
 }
 
 function fold(e: Expr): Expr {
@@ -34,98 +27,123 @@ function fold(e: Expr): Expr {
 }
 
 /**
- * Simplifies an expression bottom-up.
+ * Simplifies an expression bottom-up. Each distinct node is simplified once, and structurally
+ * equal results are returned as one object (so later steps can share them by identity).
  *
  * @example toText(simplify(add(mul(1, x), 0))) // 'x'
  */
 export function simplify(e: Expr): Expr {
-  switch (e.kind) {
-    case 'const':
-    case 'input':
-    case 'param':
-      return e;
-    case 'unary': {
-      const arg = simplify(e.arg);
-      if (arg.kind === 'const') return fold(applyUnary(e.op, arg));
-      if (e.op === 'neg' && arg.kind === 'unary' && arg.op === 'neg') return arg.arg;
-      // canonical form of a negated product: a negative constant factor, -(c · a) = (-c) · a
-      if (e.op === 'neg' && arg.kind === 'binary' && arg.op === 'mul' && arg.left.kind === 'const') {
-        return simplifyBinary('mul', constant(-arg.left.value), arg.right);
-      }
-      if (e.op === 'abs' && arg.kind === 'unary' && (arg.op === 'abs' || arg.op === 'neg')) {
-        return simplify(applyUnary('abs', arg.arg));
-      }
-      return applyUnary(e.op, arg);
-    }
-    case 'powi': {
-      const base = simplify(e.base);
-      if (e.exponent === 0) return constant(1);
-      if (e.exponent === 1) return base;
-      if (base.kind === 'const') return fold(powi(base, e.exponent));
-      return powi(base, e.exponent);
-    }
-    case 'binary':
-      return simplifyBinary(e.op, simplify(e.left), simplify(e.right));
-    case 'select': {
-      const cond = simplifyCondition(e.cond);
-      const then = simplify(e.ifTrue);
-      const otherwise = simplify(e.ifFalse);
-      if (foldable(cond)) return compileScalar(select(cond, 1, 0))(0) === 1 ? then : otherwise;
-      if (exprKey(then) === exprKey(otherwise)) return then;
-      return select(cond, then, otherwise);
-    }
-  }
+  return new Simplifier().expr(e);
 }
 
-function simplifyCondition(c: Condition): Condition {
-  return applyCompare(c.op, simplify(c.left), simplify(c.right));
-}
+class Simplifier {
+  readonly #ids = new StructuralIds();
+  /** Results by input node; a result maps to itself, so simplified operands are not walked again. */
+  readonly #memo = new Map<Expr, Expr>();
 
-function simplifyBinary(op: BinaryOp, a: Expr, b: Expr): Expr {
-  if (a.kind === 'const' && b.kind === 'const') return fold(applyBinary(op, a, b));
-  switch (op) {
-    case 'add':
-      if (isConst(a, 0)) return b;
-      if (isConst(b, 0)) return a;
-      if (b.kind === 'unary' && b.op === 'neg') return simplifyBinary('sub', a, b.arg);
-      if (a.kind === 'unary' && a.op === 'neg') return simplifyBinary('sub', b, a.arg);
-      if (b.kind === 'const' && b.value < 0) return applyBinary('sub', a, constant(-b.value));
-      break;
-    case 'sub':
-      if (isConst(b, 0)) return a;
-      if (isConst(a, 0)) return simplify(applyUnary('neg', b));
-      if (b.kind === 'unary' && b.op === 'neg') return simplifyBinary('add', a, b.arg);
-      break;
-    case 'mul':
-      if (isConst(a, 0) || isConst(b, 0)) return constant(0);
-      if (isConst(a, 1)) return b;
-      if (isConst(b, 1)) return a;
-      if (isConst(a, -1)) return simplify(applyUnary('neg', b));
-      if (isConst(b, -1)) return simplify(applyUnary('neg', a));
-      // constants first, and merged: c1 · (c2 · e) = (c1 c2) · e
-      if (b.kind === 'const') return simplifyBinary('mul', b, a);
-      if (a.kind === 'const' && b.kind === 'binary' && b.op === 'mul' && b.left.kind === 'const') {
-        return simplifyBinary('mul', constant(a.value * b.left.value), b.right);
-      }
-      if (a.kind === 'unary' && a.op === 'neg') return simplify(applyUnary('neg', applyBinary('mul', a.arg, b)));
-      if (b.kind === 'unary' && b.op === 'neg') return simplify(applyUnary('neg', applyBinary('mul', a, b.arg)));
-      if (exprKey(a) === exprKey(b)) return powi(a, 2);
-      // a · (1/b) = a/b, with one rounding instead of two
-      if (b.kind === 'binary' && b.op === 'div' && isConst(b.left, 1)) return simplifyBinary('div', a, b.right);
-      if (a.kind === 'binary' && a.op === 'div' && isConst(a.left, 1)) return simplifyBinary('div', b, a.right);
-      break;
-    case 'div':
-      if (isConst(a, 0)) return constant(0);
-      if (isConst(b, 1)) return a;
-      if (isConst(b, -1)) return simplify(applyUnary('neg', a));
-      if (a.kind === 'unary' && a.op === 'neg') return simplify(applyUnary('neg', applyBinary('div', a.arg, b)));
-      break;
-    case 'min':
-    case 'max':
-      if (exprKey(a) === exprKey(b)) return a;
-      break;
+  expr(e: Expr): Expr {
+    let result = this.#memo.get(e);
+    if (result === undefined) {
+      result = this.#ids.canonical(this.#node(e));
+      this.#memo.set(e, result);
+      this.#memo.set(result, result);
+    }
+    return result;
   }
-  return applyBinary(op, a, b);
+
+  #node(e: Expr): Expr {
+    switch (e.kind) {
+      case 'const':
+      case 'input':
+      case 'param':
+        return e;
+      case 'unary': {
+        const arg = this.expr(e.arg);
+        if (arg.kind === 'const') return fold(applyUnary(e.op, arg));
+        if (e.op === 'neg' && arg.kind === 'unary' && arg.op === 'neg') return arg.arg;
+        // canonical form of a negated product: a negative constant factor, -(c · a) = (-c) · a
+        if (e.op === 'neg' && arg.kind === 'binary' && arg.op === 'mul' && arg.left.kind === 'const') {
+          return this.#binary('mul', constant(-arg.left.value), arg.right);
+        }
+        if (e.op === 'abs' && arg.kind === 'unary' && (arg.op === 'abs' || arg.op === 'neg')) {
+          return this.expr(applyUnary('abs', arg.arg));
+        }
+        return applyUnary(e.op, arg);
+      }
+      case 'powi': {
+        const base = this.expr(e.base);
+        if (e.exponent === 0) return constant(1);
+        if (e.exponent === 1) return base;
+        if (base.kind === 'const') return fold(powi(base, e.exponent));
+        return powi(base, e.exponent);
+      }
+      case 'binary':
+        return this.#binary(e.op, this.expr(e.left), this.expr(e.right));
+      case 'select': {
+        const cond = applyCompare(e.cond.op, this.expr(e.cond.left), this.expr(e.cond.right));
+        const then = this.expr(e.ifTrue);
+        const otherwise = this.expr(e.ifFalse);
+        // simplified, a side free of x and parameters is a constant
+        if (cond.left.kind === 'const' && cond.right.kind === 'const') {
+          return compileScalar(select(cond, 1, 0))(0) === 1 ? then : otherwise;
+        }
+        if (this.#ids.same(then, otherwise)) return then;
+        return select(cond, then, otherwise);
+      }
+    }
+  }
+
+  /** Simplifies a binary node whose operands are already simplified. */
+  #binary(op: BinaryOp, a: Expr, b: Expr): Expr {
+    return this.#ids.canonical(this.#binaryNode(op, a, b));
+  }
+
+  #binaryNode(op: BinaryOp, a: Expr, b: Expr): Expr {
+    if (a.kind === 'const' && b.kind === 'const') return fold(applyBinary(op, a, b));
+    switch (op) {
+      case 'add':
+        if (isConst(a, 0)) return b;
+        if (isConst(b, 0)) return a;
+        if (b.kind === 'unary' && b.op === 'neg') return this.#binary('sub', a, b.arg);
+        if (a.kind === 'unary' && a.op === 'neg') return this.#binary('sub', b, a.arg);
+        if (b.kind === 'const' && b.value < 0) return applyBinary('sub', a, constant(-b.value));
+        break;
+      case 'sub':
+        if (isConst(b, 0)) return a;
+        if (isConst(a, 0)) return this.expr(applyUnary('neg', b));
+        if (b.kind === 'unary' && b.op === 'neg') return this.#binary('add', a, b.arg);
+        break;
+      case 'mul':
+        if (isConst(a, 0) || isConst(b, 0)) return constant(0);
+        if (isConst(a, 1)) return b;
+        if (isConst(b, 1)) return a;
+        if (isConst(a, -1)) return this.expr(applyUnary('neg', b));
+        if (isConst(b, -1)) return this.expr(applyUnary('neg', a));
+        // constants first, and merged: c1 · (c2 · e) = (c1 c2) · e
+        if (b.kind === 'const') return this.#binary('mul', b, a);
+        if (a.kind === 'const' && b.kind === 'binary' && b.op === 'mul' && b.left.kind === 'const') {
+          return this.#binary('mul', constant(a.value * b.left.value), b.right);
+        }
+        if (a.kind === 'unary' && a.op === 'neg') return this.expr(applyUnary('neg', applyBinary('mul', a.arg, b)));
+        if (b.kind === 'unary' && b.op === 'neg') return this.expr(applyUnary('neg', applyBinary('mul', a, b.arg)));
+        if (this.#ids.same(a, b)) return powi(a, 2);
+        // a · (1/b) = a/b, with one rounding instead of two
+        if (b.kind === 'binary' && b.op === 'div' && isConst(b.left, 1)) return this.#binary('div', a, b.right);
+        if (a.kind === 'binary' && a.op === 'div' && isConst(a.left, 1)) return this.#binary('div', b, a.right);
+        break;
+      case 'div':
+        if (isConst(a, 0)) return constant(0);
+        if (isConst(b, 1)) return a;
+        if (isConst(b, -1)) return this.expr(applyUnary('neg', a));
+        if (a.kind === 'unary' && a.op === 'neg') return this.expr(applyUnary('neg', applyBinary('div', a.arg, b)));
+        break;
+      case 'min':
+      case 'max':
+        if (this.#ids.same(a, b)) return a;
+        break;
+    }
+    return applyBinary(op, a, b);
+  }
 }
 
 /**
@@ -138,25 +156,25 @@ export function guardNaN(e: Expr): Expr {
 
 /** Whether a NaN input is certain to give a NaN result (conservative: false when unsure). */
 export function propagatesNaN(e: Expr): boolean {
-  switch (e.kind) {
-    case 'input':
-      return true;
-    case 'const':
-    case 'param':
-      return false;
-    case 'unary':
-      return propagatesNaN(e.arg); // every unary op maps NaN to NaN
-    case 'binary':
-      return propagatesNaN(e.left) || propagatesNaN(e.right);
-    case 'powi':
-      return e.exponent !== 0 && propagatesNaN(e.base);
-    case 'select': {
-      // a NaN operand makes every comparison false except ≠, so NaN takes one known branch
-      const { cond } = e;
-      if (propagatesNaN(cond.left) || propagatesNaN(cond.right)) {
-        return propagatesNaN(cond.op === 'ne' ? e.ifTrue : e.ifFalse);
+  return memoized<Expr, boolean>((node, self) => {
+    switch (node.kind) {
+      case 'input':
+        return true;
+      case 'const':
+      case 'param':
+        return false;
+      case 'unary':
+        return self(node.arg); // every unary op maps NaN to NaN
+      case 'binary':
+        return self(node.left) || self(node.right);
+      case 'powi':
+        return node.exponent !== 0 && self(node.base);
+      case 'select': {
+        // a NaN operand makes every comparison false except ≠, so NaN takes one known branch
+        const { cond } = node;
+        if (self(cond.left) || self(cond.right)) return self(cond.op === 'ne' ? node.ifTrue : node.ifFalse);
+        return self(node.ifTrue) && self(node.ifFalse);
       }
-      return propagatesNaN(e.ifTrue) && propagatesNaN(e.ifFalse);
     }
-  }
+  })(e);
 }

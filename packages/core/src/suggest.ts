@@ -15,19 +15,24 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The known names closest to `name` (at most `limit`), best first: names that contain it or are
- * within an edit distance of about a third of its length (and shorter than the name itself).
+ * The known names closest to `name` (at most `limit`), best first: ranked by edit distance (ties:
+ * a name that contains the other first, then alphabetically); a candidate qualifies within about
+ * a third of the name's length, or when one contains the other.
+ *
+ * @example closestNames('reluu', ['elu', 'relu', 'relu6']) // ['relu', 'relu6', 'elu']
  */
 export function closestNames(name: string, known: Iterable<string>, limit = 3): string[] {
-  const needle = name.toLowerCase();
-  const scored: Array<[string, number]> = [];
+  if (typeof name !== 'string') return [];
+  const needle = name.toLowerCase().slice(0, 64);
+  const scored: Array<[string, number, number]> = [];
   for (const candidate of known) {
     const lower = candidate.toLowerCase();
-    let score = editDistance(needle, lower);
-    if (lower.includes(needle) || needle.includes(lower)) score = Math.min(score, 1);
-    // close: within about a third of the name, and not a rewrite of the whole name
-    if (score <= Math.max(1, Math.ceil(needle.length / 3)) && score < needle.length) scored.push([candidate, score]);
+    const distance = editDistance(needle, lower);
+    const contains = lower.includes(needle) || needle.includes(lower) ? 0 : 1;
+    // close: within about a third of the name and not a rewrite of the whole name, or a containment
+    const close = distance <= Math.max(1, Math.ceil(needle.length / 3)) && distance < needle.length;
+    if (close || (contains === 0 && Math.min(needle.length, lower.length) >= 2)) scored.push([candidate, distance, contains]);
   }
-  scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  scored.sort((a, b) => a[1] - b[1] || a[2] - b[2] || a[0].localeCompare(b[0]));
   return scored.slice(0, limit).map(([candidate]) => candidate);
 }

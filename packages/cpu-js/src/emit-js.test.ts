@@ -20,8 +20,12 @@ describe('JS emitter', () => {
   });
 
   it('uses the fastest exact form for float32 results and NaN-safe comparisons against constants', () => {
-    expect(emitScalar(sigmoid(x), 'v', 'float64-to-float32').result).toBe('(1 / (1 + Math.exp((-v))))');
-    expect(emitScalar(sigmoid(x), 'v', 'float64').result).toBe('(v < (-708) ? Math.exp(v) : (1 / (1 + Math.exp((-v)))))');
+    expect(emitScalar(sigmoid(x), 'v', 'float64-to-float32').result).toBe(
+      '(1 / (1 + Math.exp((-v))))',
+    );
+    expect(emitScalar(sigmoid(x), 'v', 'float64').result).toBe(
+      '(v < (-708) ? Math.exp(v) : (1 / (1 + Math.exp((-v)))))',
+    );
     expect(emitScalar(max(x, 0), 'v').result).toBe('(v <= 0 ? 0 : v)');
     expect(emitScalar(max(0, exp(x)), 'v').result).toBe('(Math.exp(v) <= 0 ? 0 : Math.exp(v))');
   });
@@ -38,7 +42,9 @@ describe('JS emitter', () => {
   it('exports standalone functions that compute the activation', async () => {
     const source = toJS(silu.create());
     expect(source).toMatch(/^export function silu\(x\) \{/);
-    const f = new Function(`${source.replace('export ', '')}; return silu;`)() as (v: number) => number;
+    const f = new Function(`${source.replace('export ', '')}; return silu;`)() as (
+      v: number,
+    ) => number;
     expect(f(1)).toBeCloseTo(silu.create().forward(1), 15);
     expect(f(Number.NEGATIVE_INFINITY)).toBe(0);
     const geluSource = toJS(gelu.create(), 'derivative');

@@ -3,16 +3,14 @@
  * library functions are expanded to their stable primitive forms; erf/erfc/powi come from
  * `@activations/core` as parameters of the generated function.
  */
+import type { Condition, Expr, UnaryOp } from '@activations/core';
 import {
-  children,
-  type Condition,
-  type Expr,
   expandLibrary,
-  exprKey,
   type LibraryForm,
+  StructuralIds,
   simplify,
-  type UnaryOp,
-} from '@activations/core';
+  useCounts,
+} from '@activations/core/backend';
 
 /** Which helper functions the emitted code calls (all from @activations/core). */
 export type JsHelper = 'erf' | 'erfc' | 'powi';
@@ -41,7 +39,9 @@ const MATH: Partial<Record<UnaryOp, string>> = {
 const COMPARE = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '===', ne: '!==' } as const;
 const BINARY = { add: '+', sub: '-', mul: '*', div: '/' } as const;
 
+/** A number as JS source: the only values generated code ever contains besides fixed names. */
 function literal(v: number): string {
+  if (typeof v !== 'number') throw new TypeError(`only numbers are emitted, got ${typeof v}`);
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return 'Infinity';
   if (v === Number.NEGATIVE_INFINITY) return '(-Infinity)';
@@ -55,15 +55,11 @@ function literal(v: number): string {
  * @example emitScalar(mul(x, x), 'v') // { statements: [], result: '(v * v)', helpers: Set {} }
  */
 export function emitScalar(e: Expr, input: string, form: LibraryForm = 'float64'): EmittedScalar {
+  if (!/^[A-Za-z_$][\w$]*$/.test(input))
+    throw new TypeError(`the input variable must be an identifier, got ${input}`);
   const root = simplify(expandLibrary(e, form));
-  const uses = new Map<string, number>();
-  const count = (node: Expr | Condition) => {
-    const key = exprKey(node);
-    const seen = uses.get(key) ?? 0;
-    uses.set(key, seen + 1);
-    if (seen === 0) for (const child of children(node)) count(child);
-  };
-  count(root);
+  const ids = new StructuralIds();
+  const uses = useCounts(root, ids);
 
   const statements: string[] = [];
   const bound = new Map<string, string>();
@@ -79,14 +75,16 @@ export function emitScalar(e: Expr, input: string, form: LibraryForm = 'float64'
   const emit = (node: Expr): string => {
     if (node.kind === 'const') return literal(node.value);
     if (node.kind === 'input') return input;
-    const key = exprKey(node);
+    const id = ids.id(node);
+    const key = String(id);
     const existing = bound.get(key);
     if (existing) return existing;
     const code = emitNode(node);
-    return (uses.get(key) ?? 0) > 1 ? bind(key, code) : code;
+    return (uses.get(id) ?? 0) > 1 ? bind(key, code) : code;
   };
 
-  const emitCondition = (c: Condition): string => `${emit(c.left)} ${COMPARE[c.op]} ${emit(c.right)}`;
+  const emitCondition = (c: Condition): string =>
+    `${emit(c.left)} ${COMPARE[c.op]} ${emit(c.right)}`;
 
   const emitNode = (node: Expr): string => {
     switch (node.kind) {
@@ -94,7 +92,9 @@ export function emitScalar(e: Expr, input: string, form: LibraryForm = 'float64'
       case 'input':
         return emit(node);
       case 'param':
-        throw new Error(`parameter '${node.name}' is unbound; create the activation with its parameters first`);
+        throw new Error(
+          `parameter '${node.name}' is unbound; create the activation with its parameters first`,
+        );
       case 'unary': {
         const arg = emit(node.arg);
         if (node.op === 'neg') return `(-${arg})`;
@@ -113,8 +113,10 @@ export function emitScalar(e: Expr, input: string, form: LibraryForm = 'float64'
           // against a non-NaN constant c: max(a, c) = a <= c ? c : a — one comparison, NaN still
           // passes through, and faster than Math.max in V8
           const test = node.op === 'max' ? '<=' : '>=';
-          if (node.right.kind === 'const' && !Number.isNaN(node.right.value)) return `(${a} ${test} ${b} ? ${b} : ${a})`;
-          if (node.left.kind === 'const' && !Number.isNaN(node.left.value)) return `(${b} ${test} ${a} ? ${a} : ${b})`;
+          if (node.right.kind === 'const' && !Number.isNaN(node.right.value))
+            return `(${a} ${test} ${b} ? ${b} : ${a})`;
+          if (node.left.kind === 'const' && !Number.isNaN(node.left.value))
+            return `(${b} ${test} ${a} ? ${a} : ${b})`;
           return `Math.${node.op}(${a}, ${b})`;
         }
         return `(${a} ${BINARY[node.op]} ${b})`;
@@ -123,7 +125,9 @@ export function emitScalar(e: Expr, input: string, form: LibraryForm = 'float64'
         const n = node.exponent;
         if (n >= 2 && n <= 4) {
           const base = emit(node.base);
-          const simple = /^[\w.]+$/.test(base) ? base : bind(`powi-base:${exprKey(node.base)}`, base);
+          const simple = /^[\w.]+$/.test(base)
+            ? base
+            : bind(`powi-base:${ids.id(node.base)}`, base);
           return `(${Array(n).fill(simple).join(' * ')})`;
         }
         helpers.add('powi');
@@ -141,23 +145,49 @@ export function emitScalar(e: Expr, input: string, form: LibraryForm = 'float64'
 /** The kernel shapes cpu-js generates. */
 export type KernelShape = 'map' | 'backward' | 'reduce';
 
-const HELPER_IMPORTS: Record<JsHelper, string> = { erf: 'erf64 as erf', erfc: 'erfc64 as erfc', powi: 'powi64 as powi' };
+const HELPER_IMPORTS: Record<JsHelper, string> = {
+  erf: 'erf64 as erf',
+  erfc: 'erfc64 as erfc',
+  powi: 'powi64 as powi',
+};
 
 /**
  * Source of a loop kernel over typed arrays: `map` (x, out, n), `backward` (x, dy, out, n) writing
  * dy·f(x), `reduce` (x, dy, n) returning Σ dy·f(x). Helpers are the parameters `erf, erfc, powi`.
  */
-export function emitKernelSource(e: Expr, shape: KernelShape, form: LibraryForm = 'float64'): string {
+export function emitKernelSource(
+  e: Expr,
+  shape: KernelShape,
+  form: LibraryForm = 'float64',
+): string {
   const { statements, result } = emitScalar(e, 'v', form);
   const body = [...statements.map((s) => `    ${s}`)];
-  const loop = (line: string) => ['  for (let i = 0; i < n; i++) {', '    const v = x[i];', ...body, `    ${line}`, '  }'];
+  const loop = (line: string) => [
+    '  for (let i = 0; i < n; i++) {',
+    '    const v = x[i];',
+    ...body,
+    `    ${line}`,
+    '  }',
+  ];
   switch (shape) {
     case 'map':
-      return ['return function kernel(x, out, n) {', ...loop(`out[i] = ${result};`), '};'].join('\n');
+      return ['return function kernel(x, out, n) {', ...loop(`out[i] = ${result};`), '};'].join(
+        '\n',
+      );
     case 'backward':
-      return ['return function kernel(x, dy, out, n) {', ...loop(`out[i] = dy[i] * ${result};`), '};'].join('\n');
+      return [
+        'return function kernel(x, dy, out, n) {',
+        ...loop(`out[i] = dy[i] * ${result};`),
+        '};',
+      ].join('\n');
     case 'reduce':
-      return ['return function kernel(x, dy, n) {', '  let sum = 0;', ...loop(`sum += dy[i] * ${result};`), '  return sum;', '};'].join('\n');
+      return [
+        'return function kernel(x, dy, n) {',
+        '  let sum = 0;',
+        ...loop(`sum += dy[i] * ${result};`),
+        '  return sum;',
+        '};',
+      ].join('\n');
   }
 }
 

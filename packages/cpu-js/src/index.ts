@@ -2,13 +2,18 @@
  * @activations/cpu-js: the plain JavaScript backend. Compiles each activation's expressions into
  * typed-array loops (or closures where a Content-Security-Policy forbids `new Function`).
  */
-import type { BackendPlugin, ElementwiseActivation } from '@activations/core';
+import {
+  BadInputError,
+  type BackendPlugin,
+  type ElementwiseActivation,
+  UnsupportedOperationError,
+} from '@activations/core';
+import { checkActivation, describeValue } from '@activations/core/backend';
 import { CpuJsBackend, type CpuJsOptions } from './backend.js';
 import { toJSFunction } from './emit-js.js';
 
 export { CpuJsBackend, type CpuJsOptions } from './backend.js';
-export { emitKernelSource, emitScalar, type EmittedScalar, type JsHelper, type KernelShape, toJSFunction } from './emit-js.js';
-export { type CodegenMode, canGenerateCode } from './kernels.js';
+export type { CodegenMode } from './kernels.js';
 
 /**
  * The cpu-js backend plugin for the registry (priority 0: the fallback every environment has).
@@ -31,6 +36,16 @@ export function cpuJs(options: CpuJsOptions = {}): BackendPlugin {
  * @example toJS(registry.activation('gelu') as ElementwiseActivation)
  */
 export function toJS(act: ElementwiseActivation, op: 'forward' | 'derivative' = 'forward'): string {
+  checkActivation(act, 'toJS');
+  if (act.kind !== 'elementwise') {
+    throw new UnsupportedOperationError(
+      `toJS writes elementwise activations; '${(act as { id: string }).id}' is ${(act as { kind: string }).kind === 'vector' ? 'a vector activation' : 'a loss'}.`,
+    );
+  }
+  if (op !== 'forward' && op !== 'derivative')
+    throw new BadInputError(
+      `toJS(act, op): op is 'forward' or 'derivative', got ${describeValue(op)}.`,
+    );
   const name = `${act.id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())}${op === 'derivative' ? 'Derivative' : ''}`;
   return toJSFunction(op === 'forward' ? act.kernels.forward : act.kernels.derivative, name);
 }

@@ -1,22 +1,31 @@
-/** Compiled kernels, cached per (activation, parameters, op): generated JS, or closures under a CSP. */
+/**
+ * The cpu-js provider: compiles op requests into typed-array loops (generated JS, or closures
+ * under a Content-Security-Policy) and runs them. Everything else is core's façade.
+ */
 import {
   compileScalar,
-  type ElementwiseActivation,
-  type Expr,
   erf64,
   erfc64,
+  type Expr,
   type FloatArray,
-  type LibraryForm,
   powi64,
 } from '@activations/core';
+import {
+  type Job,
+  type LibraryForm,
+  type OpRequest,
+  softmaxRows,
+  type SyncBackendProvider,
+} from '@activations/core/backend';
 import { emitKernelSource } from './emit-js.js';
 
 /** out[i] = f(x[i]) */
-export type MapKernel = (x: FloatArray, out: FloatArray, n: number) => void;
+type MapKernel = (x: FloatArray, out: FloatArray, n: number) => void;
 /** out[i] = dy[i] · f(x[i]) */
-export type BackwardKernel = (x: FloatArray, dy: FloatArray, out: FloatArray, n: number) => void;
-/** Σ dy[i] · f(x[i]) */
-export type ReduceKernel = (x: FloatArray, dy: FloatArray, n: number) => number;
+type BackwardKernel = (x: FloatArray, dy: FloatArray, out: FloatArray, n: number) => void;
+
+/** A compiled cpu-js kernel: a loop, or the float64 row reference for the softmax family. */
+type CpuKernel = MapKernel | BackwardKernel | 'rows';
 
 /** How kernels are built: generated source (fast) or closures (works where `new Function` is forbidden). */
 export type CodegenMode = 'generate' | 'closures';
@@ -31,87 +40,68 @@ export function canGenerateCode(): boolean {
 }
 
 /** Float32 results let the library use its fastest float64 forms (see LibraryForm). */
-function formFor(output: FloatArray | undefined): LibraryForm {
-  return output instanceof Float32Array ? 'float64-to-float32' : 'float64';
+function formFor(type: 'float32' | 'float64'): LibraryForm {
+  return type === 'float32' ? 'float64-to-float32' : 'float64';
 }
 
-function generate<K>(e: Expr, shape: 'map' | 'backward' | 'reduce', form: LibraryForm): K {
-  const factory = new Function('erf', 'erfc', 'powi', `"use strict";\n${emitKernelSource(e, shape, form)}`);
-  return factory(erf64, erfc64, powi64) as K;
+function generate(e: Expr, shape: 'map' | 'backward', form: LibraryForm): CpuKernel {
+  // the source holds only number literals and fixed names (emit-js); helpers come in as parameters
+  const factory = new Function(
+    'erf',
+    'erfc',
+    'powi',
+    `"use strict";\n${emitKernelSource(e, shape, form)}`,
+  );
+  return factory(erf64, erfc64, powi64) as CpuKernel;
 }
 
-function closureMap(e: Expr): MapKernel {
+function closures(e: Expr, shape: 'map' | 'backward'): CpuKernel {
   const f = compileScalar(e);
-  return (x, out, n) => {
-    for (let i = 0; i < n; i++) out[i] = f(x[i]!);
-  };
-}
-
-function closureBackward(e: Expr): BackwardKernel {
-  const f = compileScalar(e);
-  return (x, dy, out, n) => {
+  if (shape === 'map') {
+    return ((x, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+    }) satisfies MapKernel;
+  }
+  return ((x, dy, out, n) => {
     for (let i = 0; i < n; i++) out[i] = dy[i]! * f(x[i]!);
-  };
+  }) satisfies BackwardKernel;
 }
 
-function closureReduce(e: Expr): ReduceKernel {
-  const f = compileScalar(e);
-  return (x, dy, n) => {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += dy[i]! * f(x[i]!);
-    return sum;
-  };
-}
-
-/** Builds and caches the kernels of elementwise activations. */
-export class KernelCache {
+/** The cpu-js provider for core's façade. */
+export class CpuJsProvider implements SyncBackendProvider<CpuKernel> {
+  readonly name = 'cpu-js';
+  readonly float64 = true;
   readonly mode: CodegenMode;
-  readonly #cache = new Map<string, unknown>();
 
   constructor(mode: CodegenMode) {
     this.mode = mode;
   }
 
-  #get<K>(key: string, build: () => K): K {
-    let kernel = this.#cache.get(key) as K | undefined;
-    if (kernel === undefined) {
-      kernel = build();
-      this.#cache.set(key, kernel);
+  compileSync(request: OpRequest): CpuKernel {
+    if (request.kind === 'rows') return 'rows';
+    const shape = request.kind;
+    return this.mode === 'generate'
+      ? generate(request.expression, shape, formFor(request.type))
+      : closures(request.expression, shape);
+  }
+
+  compile(request: OpRequest): CpuKernel {
+    return this.compileSync(request);
+  }
+
+  runSync(kernel: CpuKernel, request: OpRequest, job: Job): void {
+    if (kernel === 'rows') {
+      if (request.kind === 'rows') softmaxRows(request.softmax, job.x, job.rowLength!, job.out);
+    } else if (request.kind === 'backward') {
+      (kernel as BackwardKernel)(job.x, job.dy!, job.out, job.length);
+    } else {
+      (kernel as MapKernel)(job.x, job.out, job.length);
     }
-    return kernel;
   }
 
-  /** out = f(x) or f'(x); `out` decides the library form. */
-  map(act: ElementwiseActivation, op: 'forward' | 'derivative', out: FloatArray): MapKernel {
-    const e = act.kernels[op];
-    const form = formFor(out);
-    return this.#get(`${act.key}|${op}|${form}`, () =>
-      this.mode === 'generate' ? generate<MapKernel>(e, 'map', form) : closureMap(e),
-    );
+  run(kernel: CpuKernel, request: OpRequest, job: Job): void {
+    this.runSync(kernel, request, job);
   }
 
-  /** out = dy · f'(x). */
-  backward(act: ElementwiseActivation, out: FloatArray): BackwardKernel {
-    const e = act.kernels.derivative;
-    const form = formFor(out);
-    return this.#get(`${act.key}|backward|${form}`, () =>
-      this.mode === 'generate' ? generate<BackwardKernel>(e, 'backward', form) : closureBackward(e),
-    );
-  }
-
-  /** Σ dy · ∂f/∂p, summed in float64. */
-  paramGradient(act: ElementwiseActivation, name: string): ReduceKernel {
-    return this.#get(`${act.key}|d/d${name}`, () => {
-      const e = act.paramDerivativeExpression(name);
-      return this.mode === 'generate' ? generate<ReduceKernel>(e, 'reduce', 'float64') : closureReduce(e);
-    });
-  }
-
-  get size(): number {
-    return this.#cache.size;
-  }
-
-  clear(): void {
-    this.#cache.clear();
-  }
+  dispose(): void {}
 }

@@ -4,8 +4,8 @@ import {
   createRegistry,
   defineActivation,
   type ElementwiseActivation,
-  float32Error,
 } from '@activations/core';
+import { float32Error } from '@activations/core/backend';
 import { elu, gelu, mish, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';

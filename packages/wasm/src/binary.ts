@@ -127,6 +127,12 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** Appends a block of code built elsewhere (no argument spread: a large kernel body has more bytes than a call may take arguments). */
+  append(bytes: readonly number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+
   get(index: number): this {
     return this.emit(Op.localGet, ...uleb(index));
   }

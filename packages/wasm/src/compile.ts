@@ -3,23 +3,20 @@
  * four at a time: f32x4 lanes compute directly; f64x2 lanes promote each half, compute in float64
  * and round once when demoting. Library functions are expanded to their portable stable forms.
  */
+import type { Condition, Enclosure, Expr, UnaryOp } from '@activations/core';
 import {
-  type Condition,
-  children,
   constTimesInput,
-  type Enclosure,
-  type Expr,
-  enclose,
+  encloser,
   exactSquareOf,
   expandLibrary,
-  exprKey,
   expandSigmoid,
   expandSoftplus,
+  nodesOf,
+  StructuralIds,
   scaledInput,
   scaledSquare,
   simplify,
-  type UnaryOp,
-} from '@activations/core';
+} from '@activations/core/backend';
 
 const WHOLE: Enclosure = { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, nan: false };
 import {
@@ -54,10 +51,10 @@ export function kernelExpression(e: Expr, keep?: ReadonlySet<UnaryOp>): Expr {
  */
 const F32_LIBRARY: ReadonlySet<UnaryOp> = new Set(['sigmoid', 'softplus']);
 
-function opsUsed(e: Expr | Condition, into = new Set<string>()): Set<string> {
-  if (e.kind === 'unary') into.add(e.op);
-  for (const child of children(e)) opsUsed(child, into);
-  return into;
+function opsUsed(e: Expr | Condition): Set<string> {
+  const ops = new Set<string>();
+  for (const node of nodesOf(e)) if (node.kind === 'unary') ops.add(node.op);
+  return ops;
 }
 
 const TRANSCENDENTAL = new Set([
@@ -81,13 +78,12 @@ export function computeBound(e: Expr): boolean {
 
 /** Does the expression use a function that only f64 lanes have (erfc of c·x excepted)? */
 function needsF64(e: Expr | Condition): boolean {
-  if (
-    e.kind === 'unary' &&
-    F64_ONLY.has(e.op) &&
-    !(e.op === 'erfc' && scaledInput(e.arg) !== undefined)
-  )
-    return true;
-  return children(e).some(needsF64);
+  return nodesOf(e).some(
+    (node) =>
+      node.kind === 'unary' &&
+      F64_ONLY.has(node.op) &&
+      !(node.op === 'erfc' && scaledInput(node.arg) !== undefined),
+  );
 }
 
 /** Lanes the expression can use at all: f64 when it needs a function only f64 lanes have. */
@@ -179,7 +175,19 @@ const isZero = (e: Expr) => e.kind === 'const' && Object.is(e.value, 0);
 function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
   // values by (domain, expression); a value computed for the whole line serves every domain
   const memo = new Map<string, Value>();
-  const keyOf = (e: Expr, domain: Enclosure) => `${domain.lo},${domain.hi}:${exprKey(e)}`;
+  const ids = new StructuralIds();
+  const keyOf = (e: Expr, domain: Enclosure) => `${domain.lo},${domain.hi}:${ids.id(e)}`;
+  // enclosures by domain, each remembering the nodes it has seen (one walk per domain, not per node)
+  const enclosers = new Map<string, (e: Expr) => Enclosure>();
+  const enclose = (e: Expr, domain: Enclosure): Enclosure => {
+    const key = `${domain.lo},${domain.hi},${domain.nan}`;
+    let f = enclosers.get(key);
+    if (!f) {
+      f = encloser(domain);
+      enclosers.set(key, f);
+    }
+    return f(e);
+  };
   const emit = (e: Expr, domain: Enclosure): Value => {
     if (e.kind === 'input') return x;
     if (e.kind === 'const') return em.const(e.value);
@@ -426,13 +434,13 @@ export function compileKernel(
 
   // function: end = n·4 bytes; main loop while offset < end - 16(unroll-1); then one vector at a time
   fb.get(count).i32(2).emit(Op.i32Shl).set(end);
-  fb.emit(...prologue);
+  fb.append(prologue);
   const loop = (limit: () => void, body: number[], step: number) => {
     fb.emit(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
     fb.get(offset);
     limit();
     fb.emit(Op.i32GeS, Op.brIf, 1);
-    fb.emit(...body);
+    fb.append(body);
     fb.get(offset).i32(step).emit(Op.i32Add).set(offset);
     fb.emit(Op.br, 0, Op.end, Op.end);
   };

@@ -8,25 +8,10 @@ import { encodeModule, FunctionBuilder, Simd, V128 } from './binary.js';
 import { WasmBackend, type WasmBackendOptions } from './backend.js';
 
 export { WasmBackend, type WasmBackendOptions } from './backend.js';
-export { threadsUnavailable } from './threads.js';
-export {
-  compileKernel,
-  type KernelModule,
-  type KernelShape,
-  kernelExpression,
-  minimumLanes,
-  type Patches,
-} from './compile.js';
-export {
-  failingInputs,
-  type LaneReport,
-  PROBE_ULPS,
-  patchesFor,
-  probeInputs,
-  worstUlps,
-} from './kernels.js';
-export { BLOCK, WasmArray } from './memory.js';
+export type { LaneReport } from './kernels.js';
+export type { WasmArray } from './memory.js';
 export type { Lanes } from './simd-math.js';
+export { threadsUnavailable } from './threads.js';
 
 /** Does this engine run WebAssembly with SIMD128? (Validates a tiny module using v128.) */
 export function simdSupported(): boolean {

@@ -1,18 +1,19 @@
 /**
- * Compiled kernels, cached per (activation, parameters, op). Each kernel is first built with f32x4
- * lanes and checked against the float64 reference on core's 47,000+ accuracy inputs (dense over
- * [-100, 100], denser over [-20, 20], the float32 extremes); where results are more than 3 ULP off
- * (one below the promised 4, since errors peak between probe points) or NaN/∞ where the reference
- * is finite, those lanes are patched with f64x2 lanes, or the whole kernel is rebuilt with them.
- * User-defined activations get the same check.
+ * How an op's kernel computes, decided once per op: each is first built with f32x4 lanes and
+ * checked against the float64 reference on core's 47,000+ accuracy inputs (dense over [-100, 100],
+ * denser over [-20, 20], the float32 extremes); where results are more than 3 ULP off (one below
+ * the promised 4, since errors peak between probe points) or NaN/∞ where the reference is finite,
+ * those lanes are patched with f64x2 lanes, or the whole kernel is rebuilt with them.
+ * User-defined activations get the same check. Kernels are cached by core's façade; this module
+ * keeps only the decisions (plans), bounded like the kernels.
  */
+import { type Expr, UnsupportedOperationError } from '@activations/core';
 import {
   accuracyInputs,
-  type Expr,
   float32Error,
-  UnsupportedOperationError,
+  KERNEL_CACHE_SIZE,
   worstUlps,
-} from '@activations/core';
+} from '@activations/core/backend';
 import {
   compileKernel,
   type KernelModule,
@@ -43,11 +44,12 @@ export function probeInputs(): Float32Array {
   return inputs;
 }
 
-/** Worst error of float32 results against a float64 reference (core's worstUlps, re-exported). */
+/** Worst error of float32 results against a float64 reference (core's worstUlps). */
 export { worstUlps };
 
 /** What a kernel computes, and the float64 function it must match. */
 export interface KernelRequest {
+  /** One per function (activation and op): the plan is decided once for it. */
   readonly key: string;
   readonly expression: Expr;
   readonly reference: (x: number) => number;
@@ -56,11 +58,6 @@ export interface KernelRequest {
    * bits once dy scales it back into the normal range, so such inputs count as failures too.
    */
   readonly scaledByGradient?: boolean;
-}
-
-interface Probe {
-  readonly input: WasmArray;
-  readonly output: WasmArray;
 }
 
 /** Inputs where float32 results miss the reference by more than `ulps`. */
@@ -78,7 +75,7 @@ export function failingInputs(
 }
 
 /** Inputs whose reference is a nonzero float32 denormal (see KernelRequest.scaledByGradient). */
-export function denormalInputs(inputs: Float32Array, reference: (x: number) => number): number[] {
+function denormalInputs(inputs: Float32Array, reference: (x: number) => number): number[] {
   const found: number[] = [];
   for (const x of inputs) {
     const value = Math.abs(reference(x));
@@ -118,109 +115,155 @@ export function patchesFor(failing: readonly number[]): Patches | undefined {
 export interface Plan {
   readonly lanes: Lanes;
   readonly patches: Patches;
+  /** Bytes of the map kernel as compiled (for reports). */
+  readonly mapBytes: number;
 }
 
 /** The lanes a kernel gets reported as: 'hybrid' when f32 lanes have f64 patches. */
 export type LaneReport = Lanes | 'hybrid';
 
-/** Builds, checks and caches kernels for one backend. */
-export class KernelCache {
+/**
+ * A compiled kernel: its module (workers and a new memory instantiate it again) and its function
+ * on the heap of the generation it was instantiated for.
+ */
+export interface WasmKernel {
+  readonly expression: Expr;
+  readonly shape: KernelShape;
+  readonly plan: Plan;
+  readonly module: WebAssembly.Module;
+  readonly bytes: number;
+  /** The same kernel compiled for the worker threads' shared memory (made when first needed). */
+  shared?: WasmKernel;
+  /** Id for worker threads. */
+  readonly id: number;
+  fn: KernelFunction;
+  generation: number;
+}
+
+interface Probe {
+  readonly input: WasmArray;
+  readonly output: WasmArray;
+}
+
+let nextKernelId = 1;
+
+/** Builds and checks kernels for one heap. */
+export class KernelCompiler {
   readonly #heap: WasmHeap;
-  readonly #imports: WebAssembly.Imports;
-  readonly #kernels = new Map<string, KernelFunction>();
+  /** Plans by function key, least recently decided out first past the bound. */
   readonly #plans = new Map<string, Plan>();
-  /** The compiled module behind each kernel, and its id (for worker threads). */
-  readonly #modules = new Map<
-    KernelFunction,
-    { id: number; module: WebAssembly.Module; bytes: number }
-  >();
   #probe: Probe | undefined;
 
   constructor(heap: WasmHeap) {
     this.#heap = heap;
-    this.#imports = { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } };
   }
 
-  /** How each expression key is computed (for reports and tests). */
+  #imports(): WebAssembly.Imports {
+    return { env: { memory: this.#heap.memory, sin: Math.sin, cos: Math.cos } };
+  }
+
+  /** How a function computes once decided (for reports and tests). */
+  planOf(key: string): Plan | undefined {
+    return this.#plans.get(key);
+  }
+
+  /** How each function key is computed: 'f32', 'f64' or 'hybrid'. */
   lanesOf(key: string): LaneReport | undefined {
     const plan = this.#plans.get(key);
     if (!plan) return undefined;
     return plan.patches.length > 0 ? 'hybrid' : plan.lanes;
   }
 
-  get size(): number {
-    return this.#kernels.size;
-  }
-
-  clear(): void {
-    this.#kernels.clear();
-    this.#plans.clear();
-    this.#modules.clear();
+  /** Frees the probe arrays (so the heap can be trimmed); they are made again when needed. */
+  releaseProbe(): void {
     this.#probe?.input.free();
     this.#probe?.output.free();
     this.#probe = undefined;
   }
 
   /**
-   * The decision, as steps: each yielded module is instantiated by the caller (synchronously or
-   * not) and its kernel sent back. f32 lanes if they pass the probe; else f32 with f64 patches
-   * where they failed, if that passes; else f64 lanes.
+   * The decision and the kernel, as steps: each yielded module is instantiated by the caller
+   * (synchronously or not) and its function sent back. f32 lanes if they pass the probe; else f32
+   * with f64 patches where they failed, if that passes; else f64 lanes.
    */
   *#steps(
     request: KernelRequest,
     shape: KernelShape,
-  ): Generator<KernelModule, KernelFunction, KernelFunction> {
-    const cacheKey = `${request.key}|${shape}`;
+  ): Generator<KernelModule, WasmKernel, WasmKernel> {
     let plan = this.#plans.get(request.key);
+    let probed: WasmKernel | undefined;
     if (!plan) {
-      plan = { lanes: minimumLanes(request.expression), patches: [] };
-      if (plan.lanes === 'f32') {
+      let lanes = minimumLanes(request.expression);
+      let patches: Patches = [];
+      if (lanes === 'f32') {
         const f32 = yield compileKernel(request.expression, 'map', 'f32', [], this.#heap.import);
+        probed = f32;
         const failing = this.#failing(f32, request, true);
-        if (failing.length === 0) {
-          this.#kernels.set(`${request.key}|map`, f32);
-        } else {
-          const patches = patchesFor(failing);
-          let patched = false;
+        if (failing.length > 0) {
+          const found = patchesFor(failing);
+          probed = undefined;
+          lanes = 'f64';
           // patches over much of the range cost more than f64 lanes throughout (both paths run)
-          if (patches && this.#coverage(patches) <= MAX_PATCH_COVERAGE) {
+          if (found && this.#coverage(found) <= MAX_PATCH_COVERAGE) {
             const hybrid = yield compileKernel(
               request.expression,
               'map',
               'f32',
-              patches,
+              found,
               this.#heap.import,
             );
             // the patches cover the denormal inputs, so only accuracy is checked again
             if (this.#failing(hybrid, request, false).length === 0) {
-              plan = { lanes: 'f32', patches };
-              this.#kernels.set(`${request.key}|map`, hybrid);
-              patched = true;
+              [lanes, patches, probed] = ['f32', found, hybrid];
             }
           }
-          if (!patched) plan = { lanes: 'f64', patches: [] };
         }
       }
-      this.#plans.set(request.key, plan);
+      plan = { lanes, patches, mapBytes: probed?.bytes ?? 0 };
+      this.#remember(request.key, plan);
     }
-    let kernel = this.#kernels.get(cacheKey);
-    if (!kernel) {
-      kernel = yield compileKernel(
-        request.expression,
-        shape,
-        plan.lanes,
-        plan.patches,
-        this.#heap.import,
-      );
-      this.#kernels.set(cacheKey, kernel);
-    }
-    return kernel;
+    if (probed && shape === 'map') return { ...probed, plan } as WasmKernel;
+    const kernel = yield compileKernel(
+      request.expression,
+      shape,
+      plan.lanes,
+      plan.patches,
+      this.#heap.import,
+    );
+    if (shape === 'map' && plan.mapBytes === 0)
+      this.#remember(request.key, { ...plan, mapBytes: kernel.bytes });
+    return { ...kernel, plan: this.#plans.get(request.key)! } as WasmKernel;
   }
 
-  /** The kernel, compiled synchronously if needed. */
-  get(request: KernelRequest, shape: KernelShape): KernelFunction {
-    const cached = this.#kernels.get(`${request.key}|${shape}`);
-    if (cached) return cached;
+  #remember(key: string, plan: Plan): void {
+    this.#plans.delete(key);
+    this.#plans.set(key, plan);
+    // plans outlive kernels a little: a kernel let go of and needed again keeps its decision
+    if (this.#plans.size > 2 * KERNEL_CACHE_SIZE)
+      this.#plans.delete(this.#plans.keys().next().value!);
+  }
+
+  #wrap(
+    module: WebAssembly.Module,
+    made: KernelModule,
+    shape: KernelShape,
+    expression: Expr,
+    instance: WebAssembly.Instance,
+  ): WasmKernel {
+    return {
+      expression,
+      shape,
+      plan: { lanes: made.lanes, patches: made.patches, mapBytes: 0 },
+      module,
+      bytes: made.bytes.length,
+      id: nextKernelId++,
+      fn: instance.exports.kernel as KernelFunction,
+      generation: this.#heap.generation,
+    };
+  }
+
+  /** The kernel, compiled synchronously. */
+  compileSync(request: KernelRequest, shape: KernelShape): WasmKernel {
     const steps = this.#steps(request, shape);
     let step = steps.next();
     while (!step.done) {
@@ -237,52 +280,69 @@ export class KernelCache {
         throw error;
       }
       step = steps.next(
-        this.#remember(
+        this.#wrap(
           module,
-          step.value.bytes.length,
-          new WebAssembly.Instance(module, this.#imports),
+          step.value,
+          shape,
+          request.expression,
+          new WebAssembly.Instance(module, this.#imports()),
         ),
       );
     }
     return step.value;
   }
 
-  /** Compiles asynchronously (as browsers require for large modules on the main thread), then caches. */
-  async prepare(request: KernelRequest, shape: KernelShape): Promise<void> {
-    if (this.#kernels.has(`${request.key}|${shape}`)) return;
+  /** The kernel, compiled asynchronously (as browsers require for large modules on the main thread). */
+  async compile(request: KernelRequest, shape: KernelShape): Promise<WasmKernel> {
     const steps = this.#steps(request, shape);
     let step = steps.next();
     while (!step.done) {
       const module = await WebAssembly.compile(step.value.bytes);
       step = steps.next(
-        this.#remember(
+        this.#wrap(
           module,
-          step.value.bytes.length,
-          await WebAssembly.instantiate(module, this.#imports),
+          step.value,
+          shape,
+          request.expression,
+          await WebAssembly.instantiate(module, this.#imports()),
         ),
       );
     }
+    return step.value;
   }
 
-  #remember(
-    module: WebAssembly.Module,
-    bytes: number,
-    instance: WebAssembly.Instance,
-  ): KernelFunction {
-    const kernel = exportKernel(instance);
-    this.#modules.set(kernel, { id: this.#modules.size + 1, module, bytes });
-    return kernel;
+  /** The kernel's function on the current memory (instantiated again after the memory was replaced). */
+  fnOf(kernel: WasmKernel): KernelFunction {
+    if (kernel.generation !== this.#heap.generation) {
+      kernel.fn = new WebAssembly.Instance(kernel.module, this.#imports()).exports
+        .kernel as KernelFunction;
+      kernel.generation = this.#heap.generation;
+    }
+    return kernel.fn;
   }
 
-  /** The size in bytes of the module behind a cached kernel, or undefined if not compiled yet. */
-  bytesOf(request: KernelRequest, shape: KernelShape): number | undefined {
-    const kernel = this.#kernels.get(`${request.key}|${shape}`);
-    return kernel === undefined ? undefined : this.#modules.get(kernel)!.bytes;
-  }
-
-  /** The compiled module a kernel came from, with a stable id (workers instantiate it too). */
-  moduleOf(kernel: KernelFunction): { id: number; module: WebAssembly.Module; bytes: number } {
-    return this.#modules.get(kernel)!;
+  /** The same kernel for another heap (the threads' shared memory), with the plan already decided. */
+  recompile(kernel: WasmKernel, heap: WasmHeap): WasmKernel {
+    const made = compileKernel(
+      kernel.expression,
+      kernel.shape,
+      kernel.plan.lanes,
+      kernel.plan.patches,
+      heap.import,
+    );
+    const module = new WebAssembly.Module(made.bytes);
+    const imports = { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } };
+    return {
+      ...this.#wrap(
+        module,
+        made,
+        kernel.shape,
+        kernel.expression,
+        new WebAssembly.Instance(module, imports),
+      ),
+      plan: kernel.plan,
+      generation: heap.generation,
+    };
   }
 
   /** The fraction of probe inputs that fall inside the patches. */
@@ -293,7 +353,7 @@ export class KernelCache {
     return inside / inputs.length;
   }
 
-  #failing(kernel: KernelFunction, request: KernelRequest, denormalsFail: boolean): number[] {
+  #failing(kernel: WasmKernel, request: KernelRequest, denormalsFail: boolean): number[] {
     if (!this.#probe) {
       const inputs = probeInputs();
       const input = this.#heap.allocate(inputs.length);
@@ -301,14 +361,10 @@ export class KernelCache {
       this.#probe = { input, output: this.#heap.allocate(inputs.length) };
     }
     const { input, output } = this.#probe;
-    kernel(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
+    this.fnOf(kernel)(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
     const failing = failingInputs(output.array, input.array, request.reference, PROBE_ULPS);
     if (denormalsFail && request.scaledByGradient)
       failing.push(...denormalInputs(input.array, request.reference));
     return failing;
   }
-}
-
-function exportKernel(instance: WebAssembly.Instance): KernelFunction {
-  return instance.exports.kernel as KernelFunction;
 }

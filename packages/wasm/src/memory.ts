@@ -2,7 +2,7 @@
  * The backend's WebAssembly memory: cache-sized scratch blocks for copying typed arrays through,
  * and a first-fit allocator for arrays that live in wasm memory (zero copy).
  */
-import { BadInputError } from '@activations/core';
+import { BadInputError, OutOfMemoryError } from '@activations/core';
 import { type MemoryImport, SHARED_MAXIMUM_PAGES } from './binary.js';
 
 /** Elements per copy block: 4,096 float32 (16 KB) keeps input and dy (output in place) in L1. */
@@ -71,24 +71,67 @@ function padded(length: number): number {
 
 /** The memory and its allocator. */
 export class WasmHeap {
-  readonly memory: WebAssembly.Memory;
+  #memory: WebAssembly.Memory;
   /** Free blocks [offset, bytes], sorted by offset. */
   readonly #free: Array<[number, number]> = [];
   #top = HEAP_START;
+  /** Bumped whenever `trim` replaces the memory: kernels instantiated on the old one are stale. */
+  #generation = 0;
+  readonly #shared: boolean;
+  readonly #initialPages: number;
+  /** Live arrays handed out (scratch and probe included). */
+  #live = 0;
 
   /** How kernels must import this memory. */
   readonly import: MemoryImport;
 
   /** `shared`: a SharedArrayBuffer-backed memory that worker threads can run kernels on. */
   constructor(shared = false, initialPages = 2) {
+    this.#shared = shared;
+    this.#initialPages = initialPages;
     this.import = shared ? { shared: true, maximum: SHARED_MAXIMUM_PAGES } : { shared: false };
-    this.memory = shared
+    this.#memory = this.#create();
+  }
+
+  #create(): WebAssembly.Memory {
+    return this.#shared
       ? new WebAssembly.Memory({
-          initial: initialPages,
+          initial: this.#initialPages,
           maximum: SHARED_MAXIMUM_PAGES,
           shared: true,
         })
-      : new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
+      : new WebAssembly.Memory({ initial: this.#initialPages, maximum: 65536 });
+  }
+
+  /** The current memory (a new one after `trim`). */
+  get memory(): WebAssembly.Memory {
+    return this.#memory;
+  }
+
+  /** Which memory kernels must be instantiated on (see `trim`). */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Bytes the memory holds now. */
+  get bytes(): number {
+    return this.#memory.buffer.byteLength;
+  }
+
+  /**
+   * Gives the memory back when nothing is allocated in it: WebAssembly memory cannot shrink, so
+   * it is replaced by a new, small one (kernels are instantiated again on it as they run).
+   * Returns the bytes given back (0 while arrays are live).
+   */
+  trim(): number {
+    if (this.#live > 0) return 0;
+    const before = this.bytes;
+    if (before <= this.#initialPages * PAGE) return 0;
+    this.#memory = this.#create();
+    this.#free.length = 0;
+    this.#top = HEAP_START;
+    this.#generation++;
+    return before - this.bytes;
   }
 
   /**
@@ -111,27 +154,30 @@ export class WasmHeap {
       }
     }
     if (offset < 0) {
+      // grow first: a failed grow must leave the allocator as it was
+      this.#ensure(this.#top + bytes, length);
       offset = this.#top;
       this.#top += bytes;
-      this.#ensure(this.#top);
     }
     if (zeroed) this.#zero(offset, bytes);
+    this.#live++;
     return new WasmArray(this, offset, length);
   }
 
   /** fill() on a SharedArrayBuffer view is ~18x slower in V8 than set() from a zero block. */
   #zero(offset: number, bytes: number): void {
     if (!this.import.shared) {
-      new Uint8Array(this.memory.buffer, offset, bytes).fill(0);
+      new Uint8Array(this.#memory.buffer, offset, bytes).fill(0);
       return;
     }
-    const target = new Uint8Array(this.memory.buffer, offset, bytes);
+    const target = new Uint8Array(this.#memory.buffer, offset, bytes);
     for (let at = 0; at < bytes; at += ZERO_BLOCK.length)
       target.set(ZERO_BLOCK.subarray(0, Math.min(ZERO_BLOCK.length, bytes - at)), at);
   }
 
   /** Gives a block back, merging it with free neighbours. */
   release(offset: number, length: number): void {
+    this.#live--;
     const bytes = padded(length);
     let i = this.#free.findIndex(([start]) => start > offset);
     if (i < 0) i = this.#free.length;
@@ -150,13 +196,30 @@ export class WasmHeap {
     this.#free.splice(0, this.#free.length, ...merged);
   }
 
-  #ensure(bytes: number): void {
-    const needed = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (needed > 0) this.memory.grow(needed);
+  #ensure(bytes: number, length: number): void {
+    const needed = Math.ceil(bytes / PAGE) - this.#memory.buffer.byteLength / PAGE;
+    if (needed <= 0) return;
+    const maximum = this.#shared ? SHARED_MAXIMUM_PAGES * PAGE : 65536 * PAGE;
+    const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+    if (bytes > maximum) {
+      throw new OutOfMemoryError(
+        'wasm',
+        `${length} floats would take wasm memory to ${mib(bytes)}, past its ${mib(maximum)} limit; process the array in smaller pieces (or free WasmArrays).`,
+      );
+    }
+    try {
+      this.#memory.grow(needed);
+    } catch (cause) {
+      throw new OutOfMemoryError(
+        'wasm',
+        `the engine refused to grow wasm memory to ${mib(bytes)} for ${length} floats; process the array in smaller pieces (or free WasmArrays).`,
+        { cause },
+      );
+    }
   }
 
   /** A Float32Array over a scratch block (re-created: memory may have grown). */
   scratch(which: keyof typeof SCRATCH, length = BLOCK): Float32Array {
-    return new Float32Array(this.memory.buffer, SCRATCH[which], length);
+    return new Float32Array(this.#memory.buffer, SCRATCH[which], length);
   }
 }

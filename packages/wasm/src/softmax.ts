@@ -157,6 +157,6 @@ export function compileSoftmax(
   fb.emit(Op.br, 0, Op.end, Op.end);
   flush();
 
-  fb.emit(...prologue, ...body);
+  fb.append(prologue).append(body);
   return encodeModule([], [{ name: 'kernel', builder: fb, results: [] }], memory);
 }

@@ -30,6 +30,8 @@ if (typeof require === 'function') {
 }
 `;
 
+import { WorkerFailedError } from '@activations/core';
+
 interface Port {
   post(message: unknown): void;
   terminate(): void;
@@ -53,8 +55,17 @@ export class ThreadPool {
   readonly size: number;
   readonly #ports: Port[];
   readonly #loaded: Array<Set<number>>;
-  readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<
+    number,
+    { worker: number; resolve: () => void; reject: (error: Error) => void }
+  >();
   #next = 1;
+  #failure: string | undefined;
+
+  /** False once a worker has died or failed: the pool takes no more work. */
+  get healthy(): boolean {
+    return this.#failure === undefined;
+  }
 
   private constructor(ports: Port[]) {
     this.#ports = ports;
@@ -71,6 +82,9 @@ export class ThreadPool {
     const onReply = (data: { id: number; error?: string }) => {
       if (pool) pool.#settle(data);
     };
+    const onFailure = (worker: number, problem: string) => {
+      if (pool) pool.#fail(worker, problem);
+    };
     const isNode =
       typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
         ?.node === 'string';
@@ -80,6 +94,8 @@ export class ThreadPool {
         const worker = new Worker(WORKER_SOURCE, { eval: true });
         worker.unref(); // never keep the process alive
         worker.on('message', onReply);
+        worker.on('error', (error: Error) => onFailure(i, `worker ${i} failed: ${error.message}`));
+        worker.on('exit', (code: number) => onFailure(i, `worker ${i} exited (code ${code})`));
         ports.push({
           post: (m) => worker.postMessage(m),
           terminate: () => void worker.terminate(),
@@ -88,6 +104,8 @@ export class ThreadPool {
         const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
         const worker = new Worker(url);
         worker.onmessage = (event: MessageEvent) => onReply(event.data);
+        worker.onerror = (event: ErrorEvent) =>
+          onFailure(i, `worker ${i} failed: ${event.message}`);
         ports.push({ post: (m) => worker.postMessage(m), terminate: () => worker.terminate() });
       }
     }
@@ -100,8 +118,29 @@ export class ThreadPool {
     const pending = this.#pending.get(data.id);
     if (!pending) return;
     this.#pending.delete(data.id);
-    if (data.error) pending.reject(new Error(`worker kernel failed: ${data.error}`));
+    if (data.error)
+      pending.reject(new WorkerFailedError('wasm', `a worker's kernel failed: ${data.error}`));
     else pending.resolve();
+  }
+
+  /** A worker died or failed: every pending call rejects, and the pool takes no more work. */
+  #fail(worker: number, problem: string): void {
+    if (this.#failure !== undefined && this.#pending.size === 0) return;
+    this.#failure ??= problem;
+    for (const [id, pending] of this.#pending) {
+      this.#pending.delete(id);
+      pending.reject(
+        new WorkerFailedError(
+          'wasm',
+          `${problem}${pending.worker === worker ? '' : ' (another worker)'}; threads are off from now on: call again to run on one thread.`,
+        ),
+      );
+    }
+  }
+
+  /** For tests: ends a worker as if it had crashed. */
+  crashForTesting(index: number): void {
+    this.#ports[index]?.terminate();
   }
 
   /** Runs kernel `kernelId` (from `module`) with `args` on worker `index`. */
@@ -111,6 +150,14 @@ export class ThreadPool {
     module: WebAssembly.Module,
     args: readonly number[],
   ): Promise<void> {
+    if (this.#failure !== undefined) {
+      return Promise.reject(
+        new WorkerFailedError(
+          'wasm',
+          `${this.#failure}; threads are off: call again to run on one thread.`,
+        ),
+      );
+    }
     const port = this.#ports[index]!;
     if (!this.#loaded[index]!.has(kernelId)) {
       port.post({ type: 'load', kernel: kernelId, module });
@@ -118,15 +165,18 @@ export class ThreadPool {
     }
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { worker: index, resolve, reject });
       port.post({ type: 'run', id, kernel: kernelId, args });
     });
   }
 
   terminate(): void {
-    for (const port of this.#ports) port.terminate();
+    this.#failure ??= 'the thread pool was stopped';
     for (const pending of this.#pending.values())
-      pending.reject(new Error('the thread pool was terminated'));
+      pending.reject(
+        new WorkerFailedError('wasm', 'the thread pool was stopped while a kernel ran.'),
+      );
     this.#pending.clear();
+    for (const port of this.#ports) port.terminate();
   }
 }

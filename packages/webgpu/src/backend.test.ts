@@ -4,16 +4,16 @@ import {
   createRegistry,
   DeviceLostError,
   type ElementwiseActivation,
-  float32Error,
-  softmaxRows,
   type VectorActivation,
 } from '@activations/core';
+import { float32Error, softmaxRows } from '@activations/core/backend';
 import { firstDifference } from '@activations/core/testing';
 import { CpuJsBackend, cpuJs } from '@activations/cpu-js';
 import { zoo } from '@activations/zoo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unavailable } from './availability.test-util.js';
-import { PROBE_ULPS, WebGPUBackend, webgpu } from './index.js';
+import { WebGPUBackend, webgpu } from './index.js';
+import { PROBE_ULPS } from './provider.js';
 import { toWGSL } from './wgsl.js';
 
 const registry = createRegistry({ activations: zoo });
@@ -235,9 +235,9 @@ describe.skipIf(unavailable)('webgpu backend', () => {
     const a = act('softsign');
     const x = ramp(4096);
     await backend.forward(a, x);
-    const [pipelines, bytes] = [backend.cachedPipelines, backend.pooledBytes];
+    const [compiled, bytes] = [backend.kernelStats.compiled, backend.pooledBytes];
     for (let k = 0; k < 5; k++) await backend.forward(a, x);
-    expect(backend.cachedPipelines).toBe(pipelines);
+    expect(backend.kernelStats.compiled).toBe(compiled);
     expect(backend.pooledBytes).toBe(bytes);
   });
 

@@ -8,34 +8,9 @@ import type { BackendPlugin } from '@activations/core';
 import { WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 import { findGpu } from './device.js';
 
-export {
-  type BufferOptions,
-  chunksOf,
-  PROBE_ULPS,
-  type PrecisionReport,
-  WebGPUBackend,
-  type WebGPUBackendOptions,
-} from './backend.js';
-export {
-  acquireDevice,
-  adapterName,
-  type DeviceOptions,
-  findGpu,
-  isSoftwareAdapter,
-} from './device.js';
-export { elementwiseShader, type KernelShape, softmaxShader } from './kernels.js';
-export {
-  activationFunction,
-  emitFunction,
-  hornerChain,
-  type Precision,
-  toWGSL,
-  type WgslFunction,
-  type WgslOp,
-  wgslExpression,
-  wgslName,
-} from './wgsl.js';
-export { f32Literal, type MathHelper, mathLibrary, TWO_OVER_PI_WORDS } from './wgsl-math.js';
+export { type BufferOptions, WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
+export type { PrecisionReport } from './provider.js';
+export { type Precision, toWGSL, type WgslOp } from './wgsl.js';
 
 /**
  * The webgpu backend plugin for the registry (priority 20: preferred over wasm and cpu-js when a

@@ -14,7 +14,8 @@ export const WORKGROUP = 256;
  * First statement of every entry point: sets the math library's act_one to 1.0 from a run-time
  * value (an array length below 2^30 adds nothing), so the compiler cannot fold it as a literal.
  */
-const SET_ACT_ONE = 'act_one = bitcast<f32>(0x3f800000u | (arrayLength(&act_out) >> 30u)); // 1.0, opaque to the compiler';
+const SET_ACT_ONE =
+  'act_one = bitcast<f32>(0x3f800000u | (arrayLength(&act_out) >> 30u)); // 1.0, opaque to the compiler';
 
 /** Threads per workgroup (and per row) of the softmax kernels. */
 export const ROW_WORKGROUP = 64;

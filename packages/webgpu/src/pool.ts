@@ -21,6 +21,17 @@ export class BufferPool {
     this.#device = device;
   }
 
+  /** How many buffers for (bytes, usage) are free in the pool (acquiring that many creates nothing). */
+  available(bytes: number, usage: number): number {
+    return this.#free.get(`${usage}|${bucketSize(bytes)}`)?.length ?? 0;
+  }
+
+  /** Destroys a buffer of the pool instead of keeping it (after a failed allocation). */
+  discard(buffer: GPUBuffer): void {
+    if (!this.#live.delete(buffer)) return;
+    buffer.destroy();
+  }
+
   /** A buffer of at least `bytes` with exactly `usage`; give it back with `release`. */
   acquire(bytes: number, usage: number): GPUBuffer {
     const size = bucketSize(bytes);

@@ -6,17 +6,23 @@
  */
 import {
   type Activation,
+  BadInputError,
   type Condition,
-  children,
   type Expr,
+  UnsupportedOperationError,
+} from '@activations/core';
+import {
+  checkActivation,
+  describeValue,
   exactSquareOf,
   expandLibrary,
-  exprKey,
   isPowerOfTwo,
+  StructuralIds,
   scaledInput,
   scaledSquare,
   simplify,
-} from '@activations/core';
+  useCounts,
+} from '@activations/core/backend';
 import { type DfHelper, dfLiteral, doubleFloatLibrary, hornerDf } from './wgsl-df.js';
 import { f32Literal, type MathHelper, mathLibrary } from './wgsl-math.js';
 
@@ -143,14 +149,8 @@ export function emitFunction(
   precision: Precision = 'f32',
 ): WgslFunction {
   const root = wgslExpression(e);
-  const uses = new Map<string, number>();
-  const count = (node: Expr | Condition) => {
-    const key = exprKey(node);
-    const seen = uses.get(key) ?? 0;
-    uses.set(key, seen + 1);
-    if (seen === 0) for (const child of children(node)) count(child);
-  };
-  count(root);
+  const ids = new StructuralIds();
+  const uses = useCounts(root, ids);
 
   const helpers = new Set<MathHelper>(['bits']);
   const statements: string[] = [];
@@ -175,11 +175,12 @@ export function emitFunction(
         : `vec2<f32>(${valueLiteral(node.value, helpers)}, 0.0f)`;
     }
     if (node.kind === 'input') return df ? 'xd' : 'x';
-    const key = exprKey(node);
+    const id = ids.id(node);
+    const key = `n${id}`;
     const existing = bound.get(key);
     if (existing) return existing;
     const code = emitNode(node);
-    if ((uses.get(key) ?? 0) < 2) return code;
+    if ((uses.get(id) ?? 0) < 2) return code;
     const local = `t${bound.size}`;
     statements.push(`  let ${local} = ${code};`);
     bound.set(key, local);
@@ -266,7 +267,7 @@ export function emitFunction(
   const emitDfNode = (node: Operation): string => {
     // a long Horner chain becomes a loop over a constant table: SwiftShader's compile time and
     // memory grow steeply with the length of the inlined straight-line double-float code
-    const horner = hornerChain(node);
+    const horner = hornerChain(node, 4, ids);
     if (horner) {
       const id = bound.size;
       bound.set(`horner:${id}`, `p${id}`);
@@ -453,10 +454,15 @@ function sqrtOfSquarePlus(arg: Expr): { base: Expr; c: number } | undefined {
  * first) and `u`; undefined when `e` is not such a chain of at least `min` coefficients. Subtracting
  * a constant counts as adding its negation.
  */
-export function hornerChain(e: Expr, min = 4): { u: Expr; coefficients: number[] } | undefined {
+export function hornerChain(
+  e: Expr,
+  min = 4,
+  ids = new StructuralIds(),
+): { u: Expr; coefficients: number[] } | undefined {
   const coefficients: number[] = [];
   let u: Expr | undefined;
   let node = e;
+  const exprKey = (n: Expr) => ids.id(n);
   for (;;) {
     if (node.kind === 'const') {
       coefficients.push(node.value);
@@ -523,11 +529,20 @@ export function opExpression(
   act: Activation,
   op: WgslOp,
 ): { expression: Expr; reference: (x: number) => number } {
+  checkActivation(act, 'toWGSL');
   if (act.kind !== 'elementwise') {
-    throw new Error(
-      `'${act.id}' is not elementwise: WGSL functions are emitted for elementwise activations only`,
+    throw new UnsupportedOperationError(
+      `'${act.id}' is ${act.kind === 'vector' ? 'a vector activation' : 'a loss'}: WGSL functions are written for elementwise activations only.`,
     );
   }
+  const isOp =
+    op === 'forward' ||
+    op === 'derivative' ||
+    (typeof op === 'object' && op !== null && typeof op.param === 'string');
+  if (!isOp)
+    throw new BadInputError(
+      `op is 'forward', 'derivative' or { param: name }, got ${describeValue(op)}.`,
+    );
   if (op === 'forward') return { expression: act.kernels.forward, reference: act.forward };
   if (op === 'derivative') return { expression: act.kernels.derivative, reference: act.derivative };
   return {

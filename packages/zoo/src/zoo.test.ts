@@ -12,8 +12,8 @@ import {
   formatInterval,
   type Interval,
   rangeOf,
-  ulpDistanceFloat64,
 } from '@activations/core';
+import { ulpDistanceFloat64 } from '@activations/core/backend';
 import { describe, expect, it } from 'vitest';
 import { SELU_CONSTANTS, zoo } from './index.js';
 

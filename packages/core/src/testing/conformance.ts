@@ -14,6 +14,7 @@ import {
 import type { Backend, FloatArray } from '../backend.js';
 import { BackendUnavailableError, BadInputError, UnsupportedOperationError } from '../errors.js';
 import { accuracyInputs, FLUSH_FLOOR, float32Error, ulpDistanceFloat64 } from '../ulp.js';
+import { describeMisuse } from './misuse.js';
 
 /** Options for `describeBackendConformance`. */
 export interface ConformanceOptions {
@@ -307,7 +308,7 @@ export function describeBackendConformance(options: ConformanceOptions): void {
       it('rejects what is not a float array, and mismatched out/dy, with BadInputError', async () => {
         const b = await ready();
         await expect(b.forward(act(), [1, 2, 3] as unknown as Float32Array)).rejects.toThrow(
-          /must be a Float32Array or Float64Array, got an Array/,
+          /x must be a Float32Array.* got an Array of length 3/,
         );
         await expect(
           b.forward(act(), new Int32Array(3) as unknown as Float32Array),
@@ -338,5 +339,7 @@ export function describeBackendConformance(options: ConformanceOptions): void {
         BackendUnavailableError,
       );
     });
+
+    describeMisuse({ name: options.name, ready, create: options.create, activations });
   });
 }

@@ -1,0 +1,602 @@
+/**
+ * The Backend users call, implemented once for every backend on top of a narrow provider:
+ * argument checks, the aliasing rule, shared and detached buffers, kind dispatch, the vector and
+ * loss compositions, parameter-gradient reduction, lifecycle, and one compile per kernel.
+ */
+import type {
+  Activation,
+  ElementwiseActivation,
+  LossActivation,
+  VectorActivation,
+} from './activation.js';
+import type { Backend, BackendState, FloatArray, PreparedOp, SyncBackend } from './backend.js';
+import {
+  checkActivation,
+  checkFloatArray,
+  checkLike,
+  floatArrayType,
+  isShared,
+  newLike,
+  overlap,
+} from './checks.js';
+import {
+  ActivationError,
+  BackendUnavailableError,
+  BadInputError,
+  BadParameterError,
+  DeviceLostError,
+  InternalError,
+  UnsupportedOperationError,
+} from './errors.js';
+import { describeValue } from './expression.js';
+import { KernelCache, type KernelStats } from './kernel-cache.js';
+import {
+  type BackendProvider,
+  type ElementwiseOp,
+  type FloatType,
+  type Job,
+  type MapRequest,
+  mapRequest,
+  type OpRequest,
+  rowsRequest,
+  type SyncBackendProvider,
+} from './provider.js';
+import { closestNames } from './suggest.js';
+import {
+  crossEntropyFromLogProbabilities,
+  crossEntropyGradientFromProbabilities,
+  resolveRowLength,
+  resolveTargets,
+  softmaxBackwardFromProbabilities,
+  type Targets,
+} from './vector.js';
+
+/** Options of the façade. */
+export interface FacadeOptions {
+  /** Largest number of compiled kernels kept (default KERNEL_CACHE_SIZE, 256); least recently used go first. */
+  readonly kernelCacheSize?: number;
+}
+
+/**
+ * One call's work: a kernel request, the arrays it runs over (already checked and staged), and
+ * what turns the kernel's output into the method's result.
+ */
+interface Plan<R> {
+  readonly request: OpRequest;
+  readonly job: Job;
+  readonly finish: () => R;
+}
+
+type Method = 'forward' | 'derivative' | 'backward' | 'paramGradient' | 'loss' | 'lossGradient';
+
+function rejectLoss(act: Activation, method: string): void {
+  if (act.kind === 'loss') {
+    throw new UnsupportedOperationError(
+      `${method} does not take a loss; use loss(act, logits, targets) and lossGradient(act, logits, targets) for '${act.id}'.`,
+    );
+  }
+}
+
+function requireElementwise(act: Activation, method: string): asserts act is ElementwiseActivation {
+  if (act.kind === 'elementwise') return;
+  const advice =
+    act.kind === 'vector'
+      ? `'${act.id}' acts on whole rows; use backward(act, x, dy) for its vector-Jacobian product`
+      : `'${act.id}' is a loss; use loss(act, logits, targets) and lossGradient(act, logits, targets)`;
+  throw new UnsupportedOperationError(`${method} is for elementwise activations: ${advice}.`);
+}
+
+function requireLoss(act: Activation, method: string): asserts act is LossActivation {
+  if (act.kind === 'loss') return;
+  throw new UnsupportedOperationError(
+    `${method} is for losses such as 'softmax-cross-entropy'; '${act.id}' is ${act.kind === 'vector' ? 'a vector activation' : 'elementwise'}: use forward/backward.`,
+  );
+}
+
+function typeOf(a: FloatArray): FloatType {
+  return floatArrayType(a) === 'Float64Array' ? 'float64' : 'float32';
+}
+
+/**
+ * The public Backend over a provider. Backend packages construct it with their provider (or
+ * extend it to add what only they have: resident arrays, source export), and get every check,
+ * composition and lifecycle rule of the contract from here.
+ *
+ * @example
+ * class MyBackend extends BackendFacade<MyKernel> { constructor() { super(new MyProvider()); } }
+ */
+export class BackendFacade<K = unknown> implements Backend {
+  readonly name: string;
+  readonly supportsFloat64: boolean;
+  /** The provider behind this backend (for subclasses adding their own methods). */
+  protected readonly provider: BackendProvider<K>;
+  readonly #kernels: KernelCache<K>;
+  readonly #requests = new WeakMap<ElementwiseActivation, Map<string, MapRequest>>();
+  #disposed = false;
+
+  constructor(provider: BackendProvider<K>, options: FacadeOptions = {}) {
+    this.provider = provider;
+    this.name = provider.name;
+    this.supportsFloat64 = provider.float64;
+    this.#kernels = new KernelCache<K>(options.kernelCacheSize, provider.release?.bind(provider));
+  }
+
+  /** 'ready', 'lost' (the device is gone) or 'disposed'. */
+  get state(): BackendState {
+    if (this.#disposed) return 'disposed';
+    return this.provider.lost?.() === undefined ? 'ready' : 'lost';
+  }
+
+  /** What the kernel cache holds and has done: kernels cached, compiles started, evictions. */
+  get kernelStats(): KernelStats {
+    return this.#kernels.stats;
+  }
+
+  /** Throws BackendUnavailableError after dispose() and DeviceLostError once the device is lost. */
+  protected ensureReady(): void {
+    if (this.#disposed) {
+      throw new BackendUnavailableError(
+        this.name,
+        'this backend was disposed; ask the registry for a backend again.',
+      );
+    }
+    const lost = this.provider.lost?.();
+    if (lost !== undefined) throw new DeviceLostError(this.name, lost);
+  }
+
+  /** The error a failure inside the provider becomes: typed errors pass, the rest say what they are. */
+  protected failure(error: unknown, what: string): Error {
+    if (this.#disposed) {
+      return new BackendUnavailableError(
+        this.name,
+        `this backend was disposed while ${what} ran; ask the registry for a backend again.`,
+      );
+    }
+    const lost = this.provider.lost?.();
+    if (lost !== undefined) return new DeviceLostError(this.name, lost);
+    if (error instanceof ActivationError) return error;
+    return new InternalError(this.name, `while running ${what}`, { cause: error });
+  }
+
+  /** The request of an elementwise op, built once per (activation, op, kind, type). */
+  protected requestFor(
+    act: ElementwiseActivation,
+    op: ElementwiseOp,
+    kind: 'map' | 'backward',
+    type: FloatType,
+  ): MapRequest {
+    let byTag = this.#requests.get(act);
+    if (!byTag) {
+      byTag = new Map();
+      this.#requests.set(act, byTag);
+    }
+    const tag = `${typeof op === 'string' ? op : `d/d${op.param}`}|${kind}|${type}`;
+    let request = byTag.get(tag);
+    if (!request) {
+      request = mapRequest(act, op, kind, type);
+      byTag.set(tag, request);
+    }
+    return request;
+  }
+
+  /** The kernel of a request, compiled once however many calls ask at the same time. */
+  protected kernel(request: OpRequest): K | Promise<K> {
+    return (
+      this.#kernels.get(request.key) ??
+      this.#kernels.acquire(request.key, () => this.provider.compile(request))
+    );
+  }
+
+  /** The kernel of a request, compiled synchronously if it is not cached. */
+  protected kernelSync(request: OpRequest): K {
+    const provider = this.provider as SyncBackendProvider<K>;
+    return (
+      this.#kernels.get(request.key) ??
+      this.#kernels.acquireSync(request.key, () => provider.compileSync(request))
+    );
+  }
+
+  // ---- checks and plans, shared by the synchronous and asynchronous methods ----
+
+  #array(value: unknown, name: string): asserts value is FloatArray {
+    checkFloatArray(this.name, value, this.supportsFloat64, name);
+    const max = this.provider.maxLength;
+    if (max !== undefined && (value as FloatArray).length > max) {
+      throw new BadInputError(
+        `${name} has ${(value as FloatArray).length} elements; backend '${this.name}' takes at most ${max} in one call. Split the array, or use another backend (wasm).`,
+      );
+    }
+  }
+
+  #gradient(x: FloatArray, dy: unknown): asserts dy is FloatArray {
+    checkLike(x, dy, 'dy', this.name, this.supportsFloat64);
+  }
+
+  #out<T extends FloatArray>(x: T, out: unknown): asserts out is T | undefined {
+    if (out !== undefined) checkLike(x, out, 'out', this.name, this.supportsFloat64);
+  }
+
+  /**
+   * The arrays a kernel runs over for a result that goes to `out`: inputs copied where the
+   * provider cannot read shared memory, and the output computed aside (then copied into `out`)
+   * where `out` overlaps an input partly, where a row kernel would read what it writes, or where
+   * it is shared memory the provider cannot write.
+   */
+  #stage<T extends FloatArray>(
+    x: T,
+    dy: T | undefined,
+    out: T | undefined,
+    rows: boolean,
+  ): { x: T; dy: T | undefined; out: T; finish: () => T } {
+    const canShare = this.provider.sharedMemory !== false;
+    const readable = (a: T): T => (!canShare && isShared(a) ? (a.slice() as T) : a);
+    const result = out ?? newLike(x);
+    const aside =
+      out !== undefined &&
+      ((!canShare && isShared(out)) ||
+        [x, dy].some((input) => {
+          if (input === undefined) return false;
+          const o = overlap(out, input);
+          return o === 'partial' || (rows && o === 'exact');
+        }));
+    const target = aside ? newLike(x) : result;
+    return {
+      x: readable(x),
+      dy: dy === undefined ? undefined : readable(dy),
+      out: target,
+      finish: () => {
+        if (target !== result) result.set(target);
+        return result;
+      },
+    };
+  }
+
+  /**
+   * The input of a kernel whose output stays internal: in float64 where the provider computes in
+   * float64 (cpu-js: intermediate results keep their digits), else x itself (copied if it is
+   * shared memory the provider cannot read).
+   */
+  #precise(x: FloatArray): { x: FloatArray; type: FloatType } {
+    if (this.supportsFloat64 && typeOf(x) === 'float32')
+      return { x: Float64Array.from(x), type: 'float64' };
+    return {
+      x: this.provider.sharedMemory === false && isShared(x) ? x.slice() : x,
+      type: typeOf(x),
+    };
+  }
+
+  #plan(
+    method: Method,
+    act: unknown,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+  ): Plan<unknown> | { done: unknown } {
+    this.ensureReady();
+    checkActivation(act, method);
+    switch (method) {
+      case 'forward':
+      case 'derivative':
+        return this.#planMap(method, act, a, b);
+      case 'backward':
+        return this.#planBackward(act, a, b, c);
+      case 'paramGradient':
+        return this.#planParamGradient(act, a, b, c);
+      case 'loss':
+      case 'lossGradient':
+        return this.#planLoss(method, act, a, b, c);
+    }
+  }
+
+  #planMap(
+    method: 'forward' | 'derivative',
+    act: Activation,
+    x: unknown,
+    out: unknown,
+  ): Plan<FloatArray> | { done: FloatArray } {
+    if (method === 'forward') rejectLoss(act, 'forward');
+    else requireElementwise(act, 'derivative');
+    this.#array(x, 'x');
+    this.#out(x, out);
+    if (act.kind === 'vector') {
+      const rowLength = resolveRowLength(x.length, act.params.rowLength!);
+      if (x.length === 0) return { done: out ?? newLike(x) };
+      const staged = this.#stage(x, undefined, out, true);
+      const request = rowsRequest(act.softmax, typeOf(x));
+      return {
+        request,
+        job: { x: staged.x, out: staged.out, length: x.length, rowLength },
+        finish: staged.finish,
+      };
+    }
+    const elementwise = act as ElementwiseActivation;
+    if (x.length === 0) return { done: out ?? newLike(x) };
+    const staged = this.#stage(x, undefined, out, false);
+    const request = this.requestFor(elementwise, method, 'map', typeOf(x));
+    return {
+      request,
+      job: { x: staged.x, out: staged.out, length: x.length },
+      finish: staged.finish,
+    };
+  }
+
+  #planBackward(
+    act: Activation,
+    x: unknown,
+    dy: unknown,
+    out: unknown,
+  ): Plan<FloatArray> | { done: FloatArray } {
+    rejectLoss(act, 'backward');
+    this.#array(x, 'x');
+    this.#gradient(x, dy);
+    this.#out(x, out);
+    if (act.kind === 'vector') return this.#planVectorBackward(act, x, dy, out);
+    if (x.length === 0) return { done: out ?? newLike(x) };
+    const staged = this.#stage(x, dy, out, false);
+    const request = this.requestFor(
+      act as ElementwiseActivation,
+      'derivative',
+      'backward',
+      typeOf(x),
+    );
+    return {
+      request,
+      job: { x: staged.x, dy: staged.dy!, out: staged.out, length: x.length },
+      finish: staged.finish,
+    };
+  }
+
+  /** The vector-Jacobian product: probabilities from the row kernel, the product in float64 here. */
+  #planVectorBackward(
+    act: VectorActivation,
+    x: FloatArray,
+    dy: FloatArray,
+    out: FloatArray | undefined,
+  ): Plan<FloatArray> | { done: FloatArray } {
+    const rowLength = resolveRowLength(x.length, act.params.rowLength!);
+    const result = out ?? newLike(x);
+    if (x.length === 0) return { done: result };
+    const input = this.#precise(x);
+    const p = newLike(input.x);
+    const dyCopy = overlap(result, dy) === 'none' ? dy : dy.slice();
+    return {
+      request: rowsRequest({ scale: act.softmax.scale, log: false }, input.type),
+      job: { x: input.x, out: p, length: x.length, rowLength },
+      finish: () => {
+        softmaxBackwardFromProbabilities(act.softmax, p, dyCopy, rowLength, result);
+        return result;
+      },
+    };
+  }
+
+  #planParamGradient(
+    act: Activation,
+    name: unknown,
+    x: unknown,
+    dy: unknown,
+  ): Plan<number> | { done: number } {
+    requireElementwise(act, 'paramGradient');
+    if (typeof name !== 'string' || !Object.hasOwn(act.params, name)) {
+      const names = Object.keys(act.params);
+      const close = typeof name === 'string' ? closestNames(name, names) : [];
+      throw new BadParameterError(
+        act.id,
+        typeof name === 'string' ? name : String(name),
+        undefined,
+        names.length === 0
+          ? `'${act.id}' has no parameters to take a gradient for`
+          : `no such parameter${close.length ? ` (did you mean '${close[0]}'?)` : ''}; '${act.id}' takes ${names.map((n) => `'${n}'`).join(', ')}`,
+      );
+    }
+    this.#array(x, 'x');
+    this.#gradient(x, dy);
+    if (x.length === 0) return { done: 0 };
+    const input = this.#precise(x);
+    const g = newLike(input.x);
+    return {
+      request: this.requestFor(act, { param: name }, 'map', input.type),
+      job: { x: input.x, out: g, length: x.length },
+      finish: () => {
+        let sum = 0;
+        for (let i = 0; i < g.length; i++) sum += dy[i]! * g[i]!;
+        return sum;
+      },
+    };
+  }
+
+  #planLoss(
+    method: 'loss' | 'lossGradient',
+    act: Activation,
+    logits: unknown,
+    targets: unknown,
+    out: unknown,
+  ): Plan<unknown> {
+    requireLoss(act, method);
+    this.#array(logits, 'logits');
+    if (method === 'lossGradient') this.#out(logits, out);
+    const { length } = resolveTargets(logits.length, targets as Targets, act.params.rowLength!);
+    const input = this.#precise(logits);
+    const p = newLike(input.x);
+    const log = method === 'loss';
+    return {
+      request: rowsRequest({ scale: 1, log }, input.type),
+      job: { x: input.x, out: p, length: logits.length, rowLength: length },
+      finish: () => {
+        if (log) return crossEntropyFromLogProbabilities(p, targets as Targets, length);
+        crossEntropyGradientFromProbabilities(p, targets as Targets, length);
+        const result = (out as FloatArray | undefined) ?? newLike(logits);
+        result.set(p);
+        return result;
+      },
+    };
+  }
+
+  /** Runs a method synchronously (SyncBackendFacade's `…Sync` methods). */
+  protected runSync<R>(method: Method, act: unknown, a: unknown, b?: unknown, c?: unknown): R {
+    const plan = this.#plan(method, act, a, b, c);
+    if ('done' in plan) return plan.done as R;
+    const provider = this.provider as SyncBackendProvider<K>;
+    try {
+      const kernel = this.kernelSync(plan.request);
+      this.ensureReady();
+      provider.runSync(kernel, plan.request, plan.job);
+    } catch (error) {
+      throw this.failure(error, `${method} of '${(act as Activation).id}'`);
+    }
+    return plan.finish() as R;
+  }
+
+  /** Runs a method asynchronously. */
+  protected async runAsync<R>(
+    method: Method,
+    act: unknown,
+    a: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): Promise<R> {
+    const plan = this.#plan(method, act, a, b, c);
+    if ('done' in plan) return plan.done as R;
+    try {
+      const pending = this.kernel(plan.request);
+      const kernel = pending instanceof Promise ? await pending : pending;
+      this.ensureReady();
+      const running = this.provider.run(kernel, plan.request, plan.job);
+      if (running) await running;
+      this.ensureReady();
+    } catch (error) {
+      throw this.failure(error, `${method} of '${(act as Activation).id}'`);
+    }
+    return plan.finish() as R;
+  }
+
+  forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
+    return this.runAsync('forward', act, x, out);
+  }
+
+  derivative<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {
+    return this.runAsync('derivative', act, x, out);
+  }
+
+  backward<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): Promise<T> {
+    return this.runAsync('backward', act, x, dy, out);
+  }
+
+  paramGradient(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): Promise<number> {
+    return this.runAsync('paramGradient', act, name, x, dy);
+  }
+
+  loss(act: LossActivation, logits: FloatArray, targets: Targets): Promise<number> {
+    return this.runAsync('loss', act, logits, targets);
+  }
+
+  lossGradient<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): Promise<T> {
+    return this.runAsync('lossGradient', act, logits, targets, out);
+  }
+
+  /** The requests `prepare` compiles for an activation's ops. */
+  protected requestsToPrepare(act: Activation, ops: readonly PreparedOp[]): OpRequest[] {
+    const types: FloatType[] = this.supportsFloat64 ? ['float32', 'float64'] : ['float32'];
+    return types.flatMap((type): OpRequest[] => {
+      if (act.kind === 'elementwise') {
+        return ops.map((op) =>
+          op === 'backward'
+            ? this.requestFor(act, 'derivative', 'backward', type)
+            : this.requestFor(act, op, 'map', type),
+        );
+      }
+      if (act.kind === 'vector') {
+        return [
+          rowsRequest(act.softmax, type),
+          ...(ops.includes('backward')
+            ? [rowsRequest({ scale: act.softmax.scale, log: false }, type)]
+            : []),
+        ];
+      }
+      return [
+        rowsRequest({ scale: 1, log: true }, type),
+        rowsRequest({ scale: 1, log: false }, type),
+      ];
+    });
+  }
+
+  async prepare(act: Activation, ops: readonly PreparedOp[] = ['forward']): Promise<void> {
+    this.ensureReady();
+    checkActivation(act, 'prepare');
+    if (
+      !Array.isArray(ops) ||
+      ops.some((op) => op !== 'forward' && op !== 'derivative' && op !== 'backward')
+    ) {
+      throw new BadInputError(
+        `prepare(act, ops): ops must be an array of 'forward', 'derivative' and 'backward', got ${describeValue(ops)}.`,
+      );
+    }
+    if (act.kind !== 'elementwise' && ops.includes('derivative'))
+      requireElementwise(act, 'derivative');
+    try {
+      await Promise.all(this.requestsToPrepare(act, ops).map((request) => this.kernel(request)));
+    } catch (error) {
+      throw this.failure(error, `prepare of '${act.id}'`);
+    }
+  }
+
+  /** Frees every kernel and what the provider holds; later calls throw BackendUnavailableError. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#kernels.clear();
+    this.provider.dispose();
+  }
+}
+
+/** The façade of a provider that can also run synchronously: adds the `…Sync` methods. */
+export class SyncBackendFacade<K = unknown> extends BackendFacade<K> implements SyncBackend {
+  declare protected readonly provider: SyncBackendProvider<K>;
+
+  constructor(provider: SyncBackendProvider<K>, options: FacadeOptions = {}) {
+    super(provider, options);
+  }
+
+  forwardSync<T extends FloatArray>(act: Activation, x: T, out?: T): T {
+    return this.runSync('forward', act, x, out);
+  }
+
+  derivativeSync<T extends FloatArray>(act: Activation, x: T, out?: T): T {
+    return this.runSync('derivative', act, x, out);
+  }
+
+  backwardSync<T extends FloatArray>(act: Activation, x: T, dy: T, out?: T): T {
+    return this.runSync('backward', act, x, dy, out);
+  }
+
+  paramGradientSync(
+    act: ElementwiseActivation,
+    name: string,
+    x: FloatArray,
+    dy: FloatArray,
+  ): number {
+    return this.runSync('paramGradient', act, name, x, dy);
+  }
+
+  lossSync(act: LossActivation, logits: FloatArray, targets: Targets): number {
+    return this.runSync('loss', act, logits, targets);
+  }
+
+  lossGradientSync<T extends FloatArray>(
+    act: LossActivation,
+    logits: T,
+    targets: Targets,
+    out?: T,
+  ): T {
+    return this.runSync('lossGradient', act, logits, targets, out);
+  }
+}

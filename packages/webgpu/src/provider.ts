@@ -1,0 +1,368 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The webgpu provider for core's façade: WGSL pipelines compiled from op requests (float32, or
+ * double-float where the float32 kernel misses the probe), typed arrays through pooled buffers,
+ * and device loss and out-of-memory reported as typed errors.
+ */
+import { BadInputError, type ElementwiseActivation, OutOfMemoryError } from '@activations/core';
+import {
+  accuracyInputs,
+  type BackendProvider,
+  FLUSH_FLOOR,
+  type Job,
+  KERNEL_CACHE_SIZE,
+  type MapRequest,
+  type OpRequest,
+  worstUlps,
+} from '@activations/core/backend';
+import { MAP_READ_MODE, Usage } from './device.js';
+import {
+  bindingsOf,
+  elementwiseShader,
+  type KernelShape,
+  softmaxShader,
+  WORKGROUP,
+} from './kernels.js';
+import { BufferPool } from './pool.js';
+import { activationFunction, type Precision, type WgslOp } from './wgsl.js';
+
+/** A float32 kernel is kept when its worst error on the probe inputs is at most this (else double-float). */
+export const PROBE_ULPS = 3;
+
+/** How one op of an activation is computed, after the probe. */
+export interface PrecisionReport {
+  readonly precision: Precision;
+  /** Worst float32 ULP error of the float32 kernel on core's accuracy inputs. */
+  readonly float32Ulps: number;
+}
+
+const FLOAT = 4;
+/** Storage-buffer binding offsets must be multiples of 256 bytes: chunks start on 64 floats. */
+const ALIGN = 64;
+
+/** The buffers one dispatch binds (absent ones are not bound). */
+export interface Bound {
+  readonly x?: GPUBuffer | undefined;
+  readonly dy?: GPUBuffer | undefined;
+  readonly y: GPUBuffer;
+  readonly info?: GPUBuffer | undefined;
+}
+
+/** A compiled pipeline and how many floats one of its work items covers (1, or a row). */
+export interface Kernel {
+  readonly pipeline: GPUComputePipeline;
+}
+
+/** Chunks [start, count) of n elements: counts are whole units (rows), starts 256-byte aligned. */
+export function chunksOf(n: number, unit: number, maxElements: number): [number, number][] {
+  if (n <= maxElements) return [[0, n]];
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step =
+    Math.floor(maxElements / ((unit * ALIGN) / gcd(unit, ALIGN))) *
+    ((unit * ALIGN) / gcd(unit, ALIGN));
+  if (step === 0) {
+    throw new BadInputError(
+      `A row of ${unit} floats is longer than this device binds at once (${maxElements}); use shorter rows or another backend.`,
+    );
+  }
+  const chunks: [number, number][] = [];
+  for (let start = 0; start < n; start += step) chunks.push([start, Math.min(step, n - start)]);
+  return chunks;
+}
+
+/** The WGSL op of an elementwise request. */
+function wgslOp(request: MapRequest): WgslOp {
+  return request.op;
+}
+
+/** What the provider needs to know of its device and options. */
+export interface ProviderSettings {
+  readonly device: GPUDevice;
+  readonly ownsDevice: boolean;
+  readonly maxBindingElements: number;
+  readonly maxWorkgroups: number;
+  readonly precision: 'auto' | Precision;
+}
+
+/** core's accuracy inputs, built once for every probe. */
+let probeInputs: Float32Array | undefined;
+
+export class WebGPUProvider implements BackendProvider<Kernel> {
+  readonly name = 'webgpu';
+  readonly float64 = false;
+  readonly sharedMemory = false;
+  readonly maxLength: number;
+  readonly device: GPUDevice;
+  readonly pool: BufferPool;
+  readonly #settings: ProviderSettings;
+  /** Pipelines by (function, shape, precision): the aliasing shapes of GPU-resident calls live only here. */
+  readonly #pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  readonly #precisions = new Map<string, Promise<PrecisionReport>>();
+  readonly #rowInfo = new Map<number, GPUBuffer>();
+  #lost: string | undefined;
+  #disposed = false;
+
+  constructor(settings: ProviderSettings) {
+    this.#settings = settings;
+    this.device = settings.device;
+    this.pool = new BufferPool(settings.device);
+    this.maxLength = Math.floor(settings.device.limits.maxBufferSize / FLOAT);
+    void settings.device.lost.then((info) => {
+      if (!this.#disposed) this.#lost = info.message || info.reason || 'unknown reason';
+    });
+  }
+
+  lost(): string | undefined {
+    return this.#lost;
+  }
+
+  /** Pipelines compiled and kept. */
+  get pipelines(): number {
+    return this.#pipelines.size;
+  }
+
+  #pipeline(key: string, source: () => string): Promise<GPUComputePipeline> {
+    let pending = this.#pipelines.get(key);
+    if (!pending) {
+      const code = source();
+      const module = this.device.createShaderModule({ code, label: key });
+      pending = this.device
+        .createComputePipelineAsync({
+          layout: 'auto',
+          compute: { module, entryPoint: 'main' },
+          label: key,
+        })
+        .catch(async (error: unknown) => {
+          this.#pipelines.delete(key);
+          const info = await module.getCompilationInfo().catch(() => undefined);
+          const messages =
+            info?.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n') ?? '';
+          throw new Error(
+            `WGSL for ${key} did not compile: ${error instanceof Error ? error.message : String(error)}\n${messages}`,
+          );
+        });
+      this.#pipelines.set(key, pending);
+      // bounded like core's kernel cache; a dropped pipeline is compiled again when asked for
+      if (this.#pipelines.size > 4 * KERNEL_CACHE_SIZE)
+        this.#pipelines.delete(this.#pipelines.keys().next().value!);
+    }
+    return pending;
+  }
+
+  /** The pipeline of an elementwise op in a shape and precision. */
+  elementwisePipeline(
+    act: ElementwiseActivation,
+    op: WgslOp,
+    opKey: string,
+    shape: KernelShape,
+    precision: Precision,
+  ): Promise<GPUComputePipeline> {
+    return this.#pipeline(`${opKey}|${shape}|${precision}`, () =>
+      elementwiseShader(activationFunction(act, op, 'act_f', precision), shape),
+    );
+  }
+
+  /**
+   * The arithmetic an op runs in: float32 when its float32 kernel stays within PROBE_ULPS of the
+   * float64 reference on core's accuracy inputs, double-float otherwise (decided once per op).
+   */
+  precisionOf(request: MapRequest): Promise<PrecisionReport> {
+    if (this.#settings.precision !== 'auto') {
+      return Promise.resolve({ precision: this.#settings.precision, float32Ulps: Number.NaN });
+    }
+    let pending = this.#precisions.get(request.opKey);
+    if (!pending) {
+      pending = (async (): Promise<PrecisionReport> => {
+        probeInputs ??= accuracyInputs();
+        const y = new Float32Array(probeInputs.length);
+        const pipeline = await this.elementwisePipeline(
+          request.activation,
+          wgslOp(request),
+          request.opKey,
+          'map',
+          'f32',
+        );
+        await this.roundTrip(pipeline, { x: probeInputs, out: y, length: probeInputs.length }, 1);
+        // SwiftShader, like most GPUs, flushes subnormals: errors below FLUSH_FLOOR count as none
+        const worst = worstUlps(y, probeInputs, request.reference, FLUSH_FLOOR);
+        return { precision: worst <= PROBE_ULPS ? 'f32' : 'df32', float32Ulps: worst };
+      })();
+      pending.catch(() => this.#precisions.delete(request.opKey));
+      this.#precisions.set(request.opKey, pending);
+      if (this.#precisions.size > 2 * KERNEL_CACHE_SIZE)
+        this.#precisions.delete(this.#precisions.keys().next().value!);
+    }
+    return pending;
+  }
+
+  /** The pipeline of an elementwise request in any shape (the resident calls' aliasing shapes too). */
+  async opPipeline(request: MapRequest, shape: KernelShape): Promise<GPUComputePipeline> {
+    const { precision } = await this.precisionOf(request);
+    return this.elementwisePipeline(
+      request.activation,
+      wgslOp(request),
+      request.opKey,
+      shape,
+      precision,
+    );
+  }
+
+  softmaxPipeline(request: Extract<OpRequest, { kind: 'rows' }>): Promise<GPUComputePipeline> {
+    return this.#pipeline(`softmax|${request.softmax.scale}|${request.softmax.log}`, () =>
+      softmaxShader(request.softmax),
+    );
+  }
+
+  async compile(request: OpRequest): Promise<Kernel> {
+    const pipeline =
+      request.kind === 'rows'
+        ? await this.softmaxPipeline(request)
+        : await this.opPipeline(request, request.kind);
+    return { pipeline };
+  }
+
+  async run(kernel: Kernel, request: OpRequest, job: Job): Promise<void> {
+    const unit = request.kind === 'rows' ? job.rowLength! : 1;
+    await this.roundTrip(
+      kernel.pipeline,
+      job as Job<Float32Array>,
+      unit,
+      request.kind === 'rows' ? this.rowLengthBuffer(unit) : undefined,
+    );
+  }
+
+  /** A uniform holding the row length, one per length, never rewritten (so recorded work stays valid). */
+  rowLengthBuffer(length: number): GPUBuffer {
+    let buffer = this.#rowInfo.get(length);
+    if (!buffer) {
+      buffer = this.device.createBuffer({
+        size: 16,
+        usage: Usage.UNIFORM,
+        mappedAtCreation: true,
+        label: `row length ${length}`,
+      });
+      new Uint32Array(buffer.getMappedRange()).set([length, 0, 0, 0]);
+      buffer.unmap();
+      this.#rowInfo.set(length, buffer);
+    }
+    return buffer;
+  }
+
+  /** Records the dispatches of one op over n floats (in chunks of whole rows of `unit`). */
+  encode(
+    encoder: GPUCommandEncoder,
+    pipeline: GPUComputePipeline,
+    buffers: Bound,
+    n: number,
+    unit: number,
+  ): void {
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    const layout = pipeline.getBindGroupLayout(0);
+    for (const [start, count] of chunksOf(n, unit, this.#settings.maxBindingElements)) {
+      const range = (buffer: GPUBuffer) => ({ buffer, offset: start * FLOAT, size: count * FLOAT });
+      const entries: GPUBindGroupEntry[] = [];
+      if (buffers.x) entries.push({ binding: 0, resource: range(buffers.x) });
+      if (buffers.dy) entries.push({ binding: 1, resource: range(buffers.dy) });
+      entries.push({ binding: 2, resource: range(buffers.y) });
+      if (buffers.info) entries.push({ binding: 3, resource: { buffer: buffers.info } });
+      pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
+      const groups = unit === 1 ? Math.ceil(count / WORKGROUP) : count / unit;
+      pass.dispatchWorkgroups(Math.min(groups, this.#settings.maxWorkgroups));
+    }
+    pass.end();
+  }
+
+  /**
+   * Buffers from the pool; where new ones are made, the device's out-of-memory and validation
+   * errors are caught (they arrive asynchronously) and become OutOfMemoryError.
+   */
+  async acquire(requests: ReadonlyArray<readonly [number, number]>): Promise<GPUBuffer[]> {
+    const wanted = new Map<string, number>();
+    for (const [bytes, usage] of requests)
+      wanted.set(`${bytes}|${usage}`, (wanted.get(`${bytes}|${usage}`) ?? 0) + 1);
+    const fresh = requests.some(
+      ([bytes, usage]) => this.pool.available(bytes, usage) < wanted.get(`${bytes}|${usage}`)!,
+    );
+    if (!fresh) return requests.map(([bytes, usage]) => this.pool.acquire(bytes, usage));
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const buffers = requests.map(([bytes, usage]) => this.pool.acquire(bytes, usage));
+    const [validation, memory] = [
+      await this.device.popErrorScope(),
+      await this.device.popErrorScope(),
+    ];
+    const error = memory ?? validation;
+    if (error) {
+      for (const b of buffers) this.pool.discard(b);
+      const total = requests.reduce((sum, [bytes]) => sum + bytes, 0);
+      throw new OutOfMemoryError(
+        'webgpu',
+        `the device could not allocate ${Math.round(total / 2 ** 20)} MiB of buffers (${error.message || 'out of memory'}); process the array in smaller pieces, or use the wasm backend.`,
+      );
+    }
+    return buffers;
+  }
+
+  /**
+   * Typed arrays through the GPU: upload into pooled buffers, record, copy to a mappable buffer,
+   * submit, wait, copy out. Every call has its own buffers, so concurrent calls never mix.
+   */
+  async roundTrip(
+    pipeline: GPUComputePipeline,
+    job: Job<Float32Array>,
+    unit: number,
+    info?: GPUBuffer,
+  ): Promise<void> {
+    const n = job.length;
+    if (n === 0) return;
+    const bytes = n * FLOAT;
+    const queue = this.device.queue;
+    const wanted: Array<readonly [number, number]> = [
+      [bytes, Usage.STORAGE | Usage.COPY_DST],
+      ...(job.dy ? [[bytes, Usage.STORAGE | Usage.COPY_DST] as const] : []),
+      [bytes, Usage.STORAGE | Usage.COPY_SRC],
+      [bytes, Usage.MAP_READ | Usage.COPY_DST],
+    ];
+    const buffers = await this.acquire(wanted);
+    const [input, gradient] = [buffers[0]!, job.dy ? buffers[1] : undefined];
+    const [output, staging] = buffers.slice(-2) as [GPUBuffer, GPUBuffer];
+    try {
+      queue.writeBuffer(input, 0, job.x.buffer, job.x.byteOffset, bytes);
+      if (gradient && job.dy)
+        queue.writeBuffer(gradient, 0, job.dy.buffer, job.dy.byteOffset, bytes);
+      const encoder = this.device.createCommandEncoder();
+      this.encode(encoder, pipeline, { x: input, dy: gradient, y: output, info }, n, unit);
+      encoder.copyBufferToBuffer(output, 0, staging, 0, bytes);
+      queue.submit([encoder.finish()]);
+      await staging.mapAsync(MAP_READ_MODE, 0, bytes);
+      job.out.set(new Float32Array(staging.getMappedRange(0, bytes)));
+      staging.unmap();
+    } finally {
+      for (const b of buffers) this.pool.release(b);
+    }
+  }
+
+  /** The shape of a resident call given how its output aliases its inputs. */
+  residentShape(dy: boolean, out: 'none' | 'x' | 'dy'): KernelShape {
+    if (out === 'x') return dy ? 'backward-out-x' : 'map-in-place';
+    if (out === 'dy') return 'backward-out-dy';
+    return dy ? 'backward' : 'map';
+  }
+
+  /** Which buffers a shape binds. */
+  bindings(shape: KernelShape): { x: boolean; dy: boolean } {
+    return bindingsOf(shape);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.pool.destroy();
+    for (const b of this.#rowInfo.values()) b.destroy();
+    this.#rowInfo.clear();
+    this.#pipelines.clear();
+    this.#precisions.clear();
+    if (this.#settings.ownsDevice) this.device.destroy();
+  }
+}
