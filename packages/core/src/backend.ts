@@ -1,5 +1,6 @@
 /** The Backend contract users call, and the plugin contract the registry takes. */
 import type { Activation, ElementwiseActivation, LossActivation } from './activation.js';
+import type { KernelStats } from './kernel-cache.js';
 import type { Targets } from './vector.js';
 
 /** The float arrays backends take and return. */
@@ -28,6 +29,8 @@ export interface Backend {
   readonly supportsFloat64: boolean;
   /** 'ready', 'lost' or 'disposed' (see BackendState). */
   readonly state: BackendState;
+  /** Compiled kernels held, compiles started and kernels let go of (the cache is bounded). */
+  readonly kernelStats: KernelStats;
   /** f(x) elementwise, or the softmax family over rows. */
   forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T>;
   /** f'(x) elementwise (vector activations: use `backward`). */

@@ -17,9 +17,16 @@ describe('symbolic derivative', () => {
         const h = 1e-6;
         const left = (f(v) - f(v - h)) / h;
         const right = (f(v + h) - f(v)) / h;
-        if (!Number.isFinite(left) || !Number.isFinite(right) || Math.abs(left - right) > 1e-3 * (1 + Math.abs(left))) continue;
+        if (
+          !Number.isFinite(left) ||
+          !Number.isFinite(right) ||
+          Math.abs(left - right) > 1e-3 * (1 + Math.abs(left))
+        )
+          continue;
         const central = (f(v + h) - f(v - h)) / (2 * h);
-        expect(Math.abs(d(v) - central), `${toText(e)} at ${v}`).toBeLessThan(1e-5 * (1 + Math.abs(central)));
+        expect(Math.abs(d(v) - central), `${toText(e)} at ${v}`).toBeLessThan(
+          1e-5 * (1 + Math.abs(central)),
+        );
         checked++;
       }
     }
@@ -35,7 +42,9 @@ describe('symbolic derivative', () => {
 
   it('uses stable forms (no 1 - tanh² or 1 - σ cancellation)', () => {
     expect(evaluate(derivative(tanh(x)), 20)).toBeGreaterThan(1e-18);
-    expect(Math.abs(evaluate(derivative(tanh(x)), 20) / 1.6993417021166355e-17 - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(evaluate(derivative(tanh(x)), 20) / 1.6993417021166355e-17 - 1)).toBeLessThan(
+      1e-12,
+    );
     expect(evaluate(derivative(sigmoid(x)), 40)).toBeCloseTo(4.248354255291589e-18, 30);
     expect(toText(derivative(softplus(x)))).toBe('sigmoid(x)');
   });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { erf, erfc } from './erf.js';
 import { ulpDistanceFloat64 } from './ulp.js';
 
-const { values } = JSON.parse(readFileSync(new URL('./erf.reference.json', import.meta.url), 'utf8')) as {
+const { values } = JSON.parse(
+  readFileSync(new URL('./erf.reference.json', import.meta.url), 'utf8'),
+) as {
   values: Array<[number, number, number]>;
 };
 

@@ -132,9 +132,12 @@ export class BadExpressionError extends ActivationError {
   }
 }
 
-/** An expression (or its text) past a documented limit: nesting depth, distinct nodes, or text length. */
+/**
+ * An expression past a documented limit: nesting depth, distinct nodes or text length (any
+ * backend), the size of its printed text, or what one backend's kernels can hold ('kernel').
+ */
 export class ExpressionTooLargeError extends ActivationError {
-  readonly limit: 'depth' | 'nodes' | 'length' | 'print';
+  readonly limit: 'depth' | 'nodes' | 'length' | 'print' | 'kernel';
   readonly maximum: number;
   constructor(limit: ExpressionTooLargeError['limit'], maximum: number, problem: string) {
     super('EXPRESSION_TOO_LARGE', problem);

@@ -52,7 +52,18 @@ describe('expressions', () => {
     const forms = ['portable', 'float64', 'float64-to-float32'] as const;
     for (const form of forms) {
       const s = expandLibrary(sigmoid(x), form);
-      for (const v of [-800, -700, -30, -1, 0, 1, 30, 800, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) {
+      for (const v of [
+        -800,
+        -700,
+        -30,
+        -1,
+        0,
+        1,
+        30,
+        800,
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+      ]) {
         const reference = evaluate(sigmoid(x), v);
         const got = evaluate(s, v);
         if (form === 'float64-to-float32' && v < -708) expect(got).toBeLessThan(1e-300);

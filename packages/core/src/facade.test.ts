@@ -53,7 +53,8 @@ class FakeProvider implements SyncBackendProvider<Kernel> {
       softmaxRows(request.softmax, job.x, job.rowLength!, job.out);
       return;
     }
-    for (let i = 0; i < job.length; i++) job.out[i] = (request.kind === 'backward' ? job.dy![i]! : 1) * kernel(job.x[i]!);
+    for (let i = 0; i < job.length; i++)
+      job.out[i] = (request.kind === 'backward' ? job.dy![i]! : 1) * kernel(job.x[i]!);
   }
   run(kernel: Kernel, request: OpRequest, job: Job): void {
     this.runSync(kernel, request, job);
@@ -73,7 +74,14 @@ const softmax = defineVectorActivation({
   softmax: { scale: 1, log: false },
   output: interval(0, 1),
   derivativeRange: interval(-1, 1),
-  properties: { monotonic: false, continuity: 'smooth', zeroCentered: false, saturates: 'both', zeroGradient: 'none', selfNormalizing: false },
+  properties: {
+    monotonic: false,
+    continuity: 'smooth',
+    zeroCentered: false,
+    saturates: 'both',
+    zeroGradient: 'none',
+    selfNormalizing: false,
+  },
 }).create({ rowLength: 2 });
 
 describe('backend façade', () => {
@@ -82,7 +90,9 @@ describe('backend façade', () => {
     provider.delay = 20;
     const backend = new BackendFacade(provider);
     const fresh = defineActivation({ id: 'fresh', forward: 'x + 1' }).create();
-    const results = await Promise.all(Array.from({ length: 300 }, () => backend.forward(fresh, Float32Array.of(1, 2))));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, () => backend.forward(fresh, Float32Array.of(1, 2))),
+    );
     expect(provider.compiles).toBe(1);
     expect(backend.kernelStats).toMatchObject({ cached: 1, compiled: 1 });
     for (const y of results) expect([...y]).toEqual([2, 3]);
@@ -91,7 +101,9 @@ describe('backend façade', () => {
   it('keeps at most kernelCacheSize kernels, least recently used out first', () => {
     const provider = new FakeProvider();
     const backend = new SyncBackendFacade(provider, { kernelCacheSize: 3 });
-    const acts = [1, 2, 3, 4, 5].map((k) => defineActivation({ id: `k${k}`, forward: `x * ${k}` }).create());
+    const acts = [1, 2, 3, 4, 5].map((k) =>
+      defineActivation({ id: `k${k}`, forward: `x * ${k}` }).create(),
+    );
     for (const act of acts) backend.forwardSync(act, Float32Array.of(1));
     backend.forwardSync(acts[2]!, Float32Array.of(1)); // used again: stays
     backend.forwardSync(acts[0]!, Float32Array.of(1)); // let go of before: compiled again
@@ -106,7 +118,9 @@ describe('backend façade', () => {
     shared.set([1, 2, 3, 4]);
     expect([...backend.forwardSync(square, shared)]).toEqual([1, 4, 9, 16]);
     const buffer = Float32Array.of(1, 2, 3, 4, 0);
-    expect([...backend.forwardSync(square, buffer.subarray(0, 4), buffer.subarray(1, 5))]).toEqual([1, 4, 9, 16]);
+    expect([...backend.forwardSync(square, buffer.subarray(0, 4), buffer.subarray(1, 5))]).toEqual([
+      1, 4, 9, 16,
+    ]);
     const inPlace = Float32Array.of(1, 2);
     expect(backend.forwardSync(square, inPlace, inPlace)).toBe(inPlace);
     expect(provider.jobs.at(-1)!.out).toBe(inPlace); // exact aliasing reaches the provider: kernels run in place
@@ -121,16 +135,26 @@ describe('backend façade', () => {
     provider.failNextRun = new TypeError('boom');
     const error = await backend.forward(square, Float32Array.of(1, 2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalError);
-    expect((error as InternalError).message).toMatch(/failed unexpectedly while running forward of 'square': boom\. This is a bug/);
+    expect((error as InternalError).message).toMatch(
+      /failed unexpectedly while running forward of 'square': boom\. This is a bug/,
+    );
     expect((error as InternalError).cause).toBeInstanceOf(TypeError);
     provider.failNextRun = new OutOfMemoryError('fake', 'no room');
-    await expect(backend.forward(square, Float32Array.of(1, 2))).rejects.toBeInstanceOf(OutOfMemoryError);
-    await expect(backend.forward(square, Float32Array.of(1, 2), new Float32Array(3))).rejects.toBeInstanceOf(BadInputError);
+    await expect(backend.forward(square, Float32Array.of(1, 2))).rejects.toBeInstanceOf(
+      OutOfMemoryError,
+    );
+    await expect(
+      backend.forward(square, Float32Array.of(1, 2), new Float32Array(3)),
+    ).rejects.toBeInstanceOf(BadInputError);
     expect([...out]).toEqual([7, 7]);
     provider.lostReason = 'the GPU went away';
     expect(backend.state).toBe('lost');
-    await expect(backend.forward(square, Float32Array.of(1))).rejects.toBeInstanceOf(DeviceLostError);
-    await expect(backend.forward(square, Float32Array.of(1))).rejects.toThrow(/Ask the registry for a backend again/);
+    await expect(backend.forward(square, Float32Array.of(1))).rejects.toBeInstanceOf(
+      DeviceLostError,
+    );
+    await expect(backend.forward(square, Float32Array.of(1))).rejects.toThrow(
+      /Ask the registry for a backend again/,
+    );
   });
 
   it('refuses calls after dispose, including those waiting for a compile', async () => {
@@ -138,7 +162,10 @@ describe('backend façade', () => {
     provider.delay = 20;
     const backend = new BackendFacade(provider);
     const dispose = vi.spyOn(provider, 'dispose');
-    const pending = backend.forward(defineActivation({ id: 'late', forward: 'x - 1' }).create(), Float32Array.of(1));
+    const pending = backend.forward(
+      defineActivation({ id: 'late', forward: 'x - 1' }).create(),
+      Float32Array.of(1),
+    );
     backend.dispose();
     await expect(pending).rejects.toBeInstanceOf(BackendUnavailableError);
     await expect(backend.forward(square, Float32Array.of(1))).rejects.toThrow(/disposed/);

@@ -54,6 +54,7 @@ export {
   WorkerFailedError,
 } from './errors.js';
 export { compileScalar, evaluate, type ScalarFunction } from './evaluate.js';
+export type { KernelStats } from './kernel-cache.js';
 export {
   abs,
   add,

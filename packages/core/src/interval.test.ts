@@ -37,7 +37,12 @@ describe('interval evaluation', () => {
     for (let k = 0; k < 300; k++) {
       const e = randomExpression(random, 4);
       const f = compileScalar(e);
-      for (const [lo, hi] of [[-3, -1], [-0.5, 0.75], [0, 2.5], [-10, 10]] as const) {
+      for (const [lo, hi] of [
+        [-3, -1],
+        [-0.5, 0.75],
+        [0, 2.5],
+        [-10, 10],
+      ] as const) {
         const box = enclose(e, { lo, hi, nan: false });
         for (let i = 0; i <= 40; i++) {
           const v = f(lo + ((hi - lo) * i) / 40);
@@ -51,7 +56,11 @@ describe('interval evaluation', () => {
   });
 
   it('is tight on monotone functions and tightened by subdivision elsewhere', () => {
-    expect(enclose(sigmoid(x), { lo: 0, hi: Number.POSITIVE_INFINITY, nan: false })).toEqual({ lo: 0.5, hi: 1, nan: false });
+    expect(enclose(sigmoid(x), { lo: 0, hi: Number.POSITIVE_INFINITY, nan: false })).toEqual({
+      lo: 0.5,
+      hi: 1,
+      nan: false,
+    });
     const silu = rangeOf(mul(x, sigmoid(x)));
     expect(silu.lo).toBeLessThanOrEqual(-0.2784645427610738);
     expect(silu.lo).toBeGreaterThan(-0.3);
@@ -63,6 +72,10 @@ describe('interval evaluation', () => {
 
   it('flags NaN where the expression can produce it', () => {
     expect(enclose(parseExpression('log(x)'), { lo: -1, hi: 1, nan: false }).nan).toBe(true);
-    expect(enclose(parseExpression('sqrt(x)'), { lo: 1, hi: 4, nan: false })).toEqual({ lo: 1, hi: 2, nan: false });
+    expect(enclose(parseExpression('sqrt(x)'), { lo: 1, hi: 4, nan: false })).toEqual({
+      lo: 1,
+      hi: 2,
+      nan: false,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from './errors.js';
+import { ExpressionTooLargeError, ParseError } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { parseExpression } from './parse.js';
 import { toLatex, toText } from './print.js';
@@ -19,7 +19,8 @@ describe('parseExpression', () => {
       ['1e-3 * x + .5', 1000, 1.5],
       ['erfc(-x / sqrt(2)) / 2', 0, 0.5],
     ];
-    for (const [text, at, value] of cases) expect(evaluate(parseExpression(text), at), text).toBeCloseTo(value, 12);
+    for (const [text, at, value] of cases)
+      expect(evaluate(parseExpression(text), at), text).toBeCloseTo(value, 12);
   });
 
   it('takes declared parameters', () => {
@@ -75,10 +76,49 @@ describe('printing', () => {
 
   it('writes LaTeX', () => {
     expect(toLatex(parseExpression('1 / (1 + exp(-x))'))).toBe('\\frac{1}{1 + e^{-x}}');
-    expect(toLatex(parseExpression('x * sigmoid(1.702 * x)'))).toBe('x \\cdot \\sigma\\left(1.702 x\\right)');
+    expect(toLatex(parseExpression('x * sigmoid(1.702 * x)'))).toBe(
+      'x \\cdot \\sigma\\left(1.702 x\\right)',
+    );
     expect(toLatex(parseExpression('x > 0 ? x : alpha * expm1(x)', { params: ['alpha'] }))).toBe(
       '\\begin{cases} x & \\text{if } x > 0 \\\\ \\alpha \\cdot \\left(e^{x} - 1\\right) & \\text{otherwise} \\end{cases}',
     );
-    expect(toLatex(parseExpression('abs(x)^2 + 1e-30'))).toBe('{\\left|x\\right|}^{2} + 1 \\times 10^{-30}');
+    expect(toLatex(parseExpression('abs(x)^2 + 1e-30'))).toBe(
+      '{\\left|x\\right|}^{2} + 1 \\times 10^{-30}',
+    );
+  });
+});
+
+describe('hostile formulas', () => {
+  it('names resolve to own entries only: prototype names are unknown names', () => {
+    for (const text of [
+      'constructor',
+      '__proto__',
+      'toString + 1',
+      'valueOf * x',
+      'hasOwnProperty(x)',
+    ]) {
+      expect(() => parseExpression(text), text).toThrow(ParseError);
+    }
+    expect(() => parseExpression('constructor')).toThrow(/Unknown name 'constructor'/);
+  });
+
+  it('nesting and length past EXPRESSION_LIMITS are refused with ExpressionTooLargeError, not a stack overflow', () => {
+    const cases = [
+      `${'('.repeat(1406)}x${')'.repeat(1406)}`,
+      Array.from({ length: 6249 }, () => 'x').join(' + '),
+      `${'-'.repeat(10_000)}x`,
+      `${Array.from({ length: 2000 }, (_, i) => `x < ${i} ? ${i} : `).join('')}x`,
+      `${'2^'.repeat(300)}2`,
+      'x'.padEnd(20_000, ' '),
+    ];
+    for (const text of cases) {
+      let caught: unknown;
+      try {
+        parseExpression(text);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, text.slice(0, 30)).toBeInstanceOf(ExpressionTooLargeError);
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defineActivation } from './activation.js';
 import type { Backend, BackendPlugin } from './backend.js';
-import { BackendUnavailableError, UnknownActivationError } from './errors.js';
+import {
+  AlreadyRegisteredError,
+  BackendUnavailableError,
+  BadDefinitionError,
+  BadInputError,
+  BadParameterError,
+  UnknownActivationError,
+} from './errors.js';
 import { createRegistry } from './registry.js';
 
 const relu = defineActivation({ id: 'relu', forward: 'max(x, 0)' });
@@ -18,6 +25,7 @@ function fakeBackend(name: string): Backend {
     name,
     supportsFloat64: false,
     state: 'ready',
+    kernelStats: { cached: 0, compiled: 0, evicted: 0, capacity: 0 },
     prepare: async () => {},
     forward: async (_a, x) => x,
     derivative: async (_a, x) => x,
@@ -97,9 +105,13 @@ describe('registry: backends', () => {
   });
 
   it('takes a name or an ordered list', async () => {
-    const registry = createRegistry({ backends: [plugin('cpu-js', 0).plugin, plugin('wasm', 10).plugin] });
+    const registry = createRegistry({
+      backends: [plugin('cpu-js', 0).plugin, plugin('wasm', 10).plugin],
+    });
     expect((await registry.backend('cpu-js')).name).toBe('cpu-js');
-    expect((await registry.selectBackend(['webgpu', 'cpu-js'])).skipped[0]!.reason).toMatch(/not registered \(registered: cpu-js, wasm\)/);
+    expect((await registry.selectBackend(['webgpu', 'cpu-js'])).skipped[0]!.reason).toMatch(
+      /not registered \(registered: cpu-js, wasm\)/,
+    );
     await expect(registry.backend('cpu-jss')).rejects.toThrow(/did you mean 'cpu-js'/);
   });
 
@@ -107,7 +119,9 @@ describe('registry: backends', () => {
     const registry = createRegistry({ backends: [plugin('webgpu', 20, 'unsupported').plugin] });
     await expect(registry.backend()).rejects.toBeInstanceOf(BackendUnavailableError);
     await expect(registry.backend()).rejects.toThrow(/webgpu: WebGPU is not available here/);
-    await expect(createRegistry().backend()).rejects.toThrow(/no backends are registered; pass backends: \[cpuJs\(\)\]/);
+    await expect(createRegistry().backend()).rejects.toThrow(
+      /no backends are registered; pass backends: \[cpuJs\(\)\]/,
+    );
   });
 
   it('invalidate re-creates a backend and disposes the old one; dispose frees all', async () => {
@@ -122,5 +136,97 @@ describe('registry: backends', () => {
     registry.dispose();
     await vi.waitFor(() => expect(second.dispose).toHaveBeenCalled());
     expect(() => registry.registerBackend(cpu.plugin)).toThrow(/already registered/);
+  });
+});
+
+describe('registry: hardening', () => {
+  it('refuses what is not an id, a params object, a definition or a plugin with typed errors', async () => {
+    const registry = createRegistry({ activations: [relu, leaky] });
+    for (const id of [undefined, null, 42, {}, ['relu']]) {
+      expect(() => registry.activation(id as unknown as string)).toThrow(BadInputError);
+    }
+    for (const params of [null, 42, true, [1]]) {
+      expect(() =>
+        registry.activation('lrelu', params as unknown as Record<string, unknown>),
+      ).toThrow(BadInputError);
+    }
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      expect(() => registry.activation('lrelu', JSON.parse(`{"${name}": 1}`))).toThrow(
+        BadParameterError,
+      );
+      expect(() => registry.activation('lrelu', name)).toThrow(BadParameterError);
+      expect(() => registry.activation(name)).toThrow(UnknownActivationError);
+    }
+    expect(() => registry.register({ id: 'x' } as never)).toThrow(BadDefinitionError);
+    expect(() => registry.register(relu)).toThrow(AlreadyRegisteredError);
+    expect(() => registry.registerBackend({ name: 'x' } as never)).toThrow(BadInputError);
+    await expect(registry.backend(null as never)).rejects.toBeInstanceOf(BadInputError);
+    await expect(registry.backend([] as never)).rejects.toBeInstanceOf(BadInputError);
+  });
+
+  it('ranks suggestions by edit distance', () => {
+    const registry = createRegistry({
+      activations: [relu, relu6, defineActivation({ id: 'elu', forward: 'x > 0 ? x : expm1(x)' })],
+    });
+    const error = (() => {
+      try {
+        registry.activation('reluu');
+      } catch (e) {
+        return e as UnknownActivationError;
+      }
+    })()!;
+    expect(error.suggestions[0]).toBe('relu');
+  });
+
+  it('says one cause once, and lists only the backends that remain', async () => {
+    const unavailable: BackendPlugin = {
+      name: 'webgpu',
+      priority: 20,
+      isSupported: () => true,
+      create: () => {
+        throw new BackendUnavailableError('webgpu', 'only a software adapter is available');
+      },
+    };
+    const registry = createRegistry({ backends: [unavailable, plugin('wasm', 10).plugin] });
+    const error = (await registry
+      .backend('webgpu')
+      .catch((e: unknown) => e)) as BackendUnavailableError;
+    expect(error.message).toBe(
+      "Backend 'webgpu' is unavailable: only a software adapter is available. Other registered backends: wasm.",
+    );
+    expect((await registry.selectBackend('auto')).skipped).toEqual([
+      { name: 'webgpu', reason: 'only a software adapter is available' },
+    ]);
+  });
+
+  it('re-creates a backend that lost its device when asked again, and says so', async () => {
+    let created = 0;
+    const states: Array<'ready' | 'lost'> = [];
+    const gpu: BackendPlugin = {
+      name: 'webgpu',
+      priority: 20,
+      isSupported: () => true,
+      create: () => {
+        const k = created++;
+        states[k] = 'ready';
+        return {
+          ...fakeBackend('webgpu'),
+          get state() {
+            return states[k]!;
+          },
+        };
+      },
+    };
+    const registry = createRegistry({ backends: [gpu, plugin('cpu-js', 0).plugin] });
+    const first = await registry.backend();
+    states[0] = 'lost';
+    const choice = await registry.selectBackend();
+    expect(choice.backend).not.toBe(first);
+    expect(choice.name).toBe('webgpu');
+    expect(choice.recovered).toEqual([
+      { name: 'webgpu', reason: 'its device was lost; created again' },
+    ]);
+    expect(first.dispose).toHaveBeenCalled();
+    expect(created).toBe(2);
   });
 });

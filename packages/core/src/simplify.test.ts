@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { derivative } from './derivative.js';
 import { evaluate } from './evaluate.js';
-import { abs, add, constant, div, exp, gt, max, mul, neg, powi, select, sub, x } from './expression.js';
+import {
+  abs,
+  add,
+  constant,
+  div,
+  exp,
+  gt,
+  max,
+  mul,
+  neg,
+  powi,
+  select,
+  sub,
+  x,
+} from './expression.js';
 import { parseExpression } from './parse.js';
 import { toText } from './print.js';
 import { guardNaN, propagatesNaN, simplify } from './simplify.js';
@@ -22,7 +36,12 @@ describe('simplify', () => {
   });
 
   it('keeps the value of every expression it rewrites', () => {
-    const samples = ['x * sigmoid(1.702 * x) - 0 * x', '(x + 0) / 1 * 1 + -(-x)', 'max(x, 0) * 2 * 3', 'exp(-(-x)) * (1 / (2 + x))'];
+    const samples = [
+      'x * sigmoid(1.702 * x) - 0 * x',
+      '(x + 0) / 1 * 1 + -(-x)',
+      'max(x, 0) * 2 * 3',
+      'exp(-(-x)) * (1 / (2 + x))',
+    ];
     for (const text of samples) {
       const e = parseExpression(text);
       const s = simplify(e);

@@ -34,7 +34,9 @@ describe('structural identity', () => {
     let f = x;
     for (let i = 0; i < 30; i++) f = add(f, f);
     expect(measure(f)).toEqual({ depth: 31, nodes: 31 });
-    const size = memoized<object, number>((node, self) => 1 + (node === x ? 0 : 2 * self((node as { left: object }).left)));
+    const size = memoized<object, number>(
+      (node, self) => 1 + (node === x ? 0 : 2 * self((node as { left: object }).left)),
+    );
     expect(size(f)).toBe(2 ** 31 - 1);
   });
 });

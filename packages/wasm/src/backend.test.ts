@@ -4,6 +4,7 @@ import {
   createRegistry,
   defineActivation,
   type ElementwiseActivation,
+  OutOfMemoryError,
 } from '@activations/core';
 import { float32Error } from '@activations/core/backend';
 import { elu, gelu, mish, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
@@ -169,5 +170,55 @@ describe('kernel sizes', () => {
     expect(backend.lanesOf(act, 'derivative')).toBe('hybrid');
     // the hybrid kernel holds both paths: larger than the plain f32 kernel
     expect(bytes).toBeGreaterThan(compileKernel(act.kernels.derivative, 'map', 'f32').bytes.length);
+  });
+});
+
+describe('lifecycle that recovers', () => {
+  it('a failed allocation leaves the heap usable (typed OutOfMemoryError, nothing leaked)', () => {
+    const backend = new WasmBackend();
+    const before = backend.allocate(16);
+    expect(() => backend.allocate(2 ** 30)).toThrow(OutOfMemoryError);
+    expect(() => backend.allocate(2 ** 30)).toThrow(/process the array in smaller pieces/);
+    const after = backend.allocate(16);
+    expect(after.byteOffset).toBeGreaterThan(before.byteOffset);
+    expect(after.byteOffset - before.byteOffset).toBeLessThan(1024);
+    const x = Float32Array.of(-1, 0, 1);
+    expect([...backend.forwardSync(relu.create(), x)]).toEqual([0, 0, 1]);
+  });
+
+  it('softmax over long arrays runs a bounded block of rows at a time, and trim() gives memory back', () => {
+    const backend = new WasmBackend();
+    const n = 1 << 22;
+    const x = Float32Array.from({ length: n }, (_, i) => (i % 1000) / 100);
+    const act = zoo.find((d) => d.id === 'softmax')!.create({ rowLength: 1000 * 4 });
+    const y = backend.forwardSync(act, x.subarray(0, 4_000_000));
+    expect(y[0]).toBeGreaterThan(0);
+    // memory grows with one block of rows, not with the array
+    expect(backend.memory.buffer.byteLength).toBeLessThan(4 * 2 ** 20);
+    const big = backend.allocate(8_000_000);
+    big.free();
+    const grown = backend.memory.buffer.byteLength;
+    expect(grown).toBeGreaterThan(32e6);
+    expect(backend.trim()).toBeGreaterThan(30e6);
+    expect(backend.memory.buffer.byteLength).toBeLessThan(grown / 8);
+    // kernels instantiate again on the new memory
+    expect([...backend.forwardSync(relu.create(), Float32Array.of(-1, 2))]).toEqual([0, 2]);
+    expect(backend.forwardSync(act, x.subarray(0, 4000))[0]).toBeCloseTo(y[0]!, 7);
+    const live = backend.allocate(4);
+    expect(backend.trim()).toBe(0); // a live WasmArray keeps the memory
+    live.free();
+  });
+
+  it('compiles huge expressions quickly: math functions become helper calls instead of inlined copies', () => {
+    const backend = new WasmBackend();
+    const nested = defineActivation({
+      id: 'sin-100',
+      forward: `${'sin('.repeat(100)}x${')'.repeat(100)}`,
+    }).create();
+    const x = Float32Array.from({ length: 100 }, (_, i) => i / 10 - 5);
+    const d = backend.derivativeSync(nested, x);
+    for (let i = 0; i < x.length; i++)
+      expect(float32Error(d[i]!, nested.derivative(x[i]!))).toBeLessThanOrEqual(4);
+    expect(backend.kernelBytes(nested, 'derivative')).toBeLessThan(64 * 1024);
   });
 });

@@ -32,7 +32,7 @@ import {
   V128,
   type ValueType,
 } from './binary.js';
-import { type HostFunction, type Lanes, SimdEmitter, type Value } from './simd-math.js';
+import { type HostFunction, type Lanes, Outliner, SimdEmitter, type Value } from './simd-math.js';
 
 /** `map`: out = f(x). `backward`: out = dy · f(x). */
 export type KernelShape = 'map' | 'backward';
@@ -70,6 +70,14 @@ const TRANSCENDENTAL = new Set([
   'sigmoid',
   'softplus',
 ]);
+
+/** Above this many transcendental uses, math functions are outlined into helper functions. */
+const OUTLINE_ABOVE = 12;
+
+/** How many distinct transcendental sub-expressions the kernel evaluates. */
+function heavyUses(e: Expr): number {
+  return nodesOf(e).filter((node) => node.kind === 'unary' && TRANSCENDENTAL.has(node.op)).length;
+}
 
 /** Does the kernel evaluate a transcendental function (so it is bound by arithmetic, not memory)? */
 export function computeBound(e: Expr): boolean {
@@ -363,7 +371,13 @@ export function compileKernel(
   const offset = fb.local(I32);
   const end = fb.local(I32);
   const prologue: number[] = [];
-  const em = new SimdEmitter(fb, lanes, prologue, hostIndex);
+  // many transcendental uses: one helper function each instead of inlined copies (the kernel
+  // stays small enough for V8 to compile in milliseconds); the zoo's kernels have at most a few
+  const outliner =
+    heavyUses(expression) > OUTLINE_ABOVE
+      ? new Outliner(hostFunctions.length + 1, hostIndex)
+      : undefined;
+  const em = new SimdEmitter(fb, lanes, prologue, hostIndex, outliner);
 
   // f64x2 lanes: promote each half of the four floats, compute, round once when demoting
   const computeF64 = (em64: SimdEmitter, x: Value, dy: Value | undefined): Value => {
@@ -378,7 +392,8 @@ export function compileKernel(
 
   // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough) are
   // recomputed with f64 lanes; a vector with no such lane skips that branch entirely
-  const em64 = patches.length > 0 ? new SimdEmitter(fb, 'f64', prologue, hostIndex) : undefined;
+  const em64 =
+    patches.length > 0 ? new SimdEmitter(fb, 'f64', prologue, hostIndex, outliner) : undefined;
   const patchLanes = (x: Value, dy: Value | undefined, result: Value): Value => {
     let mask: Value | undefined;
     for (const [lo, hi] of patches) {
@@ -429,7 +444,7 @@ export function compileKernel(
     return fb.code.splice(0);
   };
   const single = bodyOf(1);
-  const unroll = unrollFor(lanes, single.length);
+  const unroll = outliner ? 1 : unrollFor(lanes, single.length);
   const unrolled = bodyOf(unroll);
 
   // function: end = n·4 bytes; main loop while offset < end - 16(unroll-1); then one vector at a time
@@ -460,8 +475,13 @@ export function compileKernel(
     params: [F64],
     results: [F64],
   }));
+  const helpers = (outliner?.functions ?? []).map((f) => ({ ...f, results: [V128] as const }));
   return {
-    bytes: encodeModule(imports, [{ name: 'kernel', builder: fb, results: [] }], memory),
+    bytes: encodeModule(
+      imports,
+      [{ name: 'kernel', builder: fb, results: [] }, ...helpers],
+      memory,
+    ),
     lanes,
     patches,
     hostFunctions,

@@ -60,26 +60,26 @@ export interface KernelRequest {
   readonly scaledByGradient?: boolean;
 }
 
-/** Inputs where float32 results miss the reference by more than `ulps`. */
+/** Inputs where float32 results miss the expected values by more than `ulps`. */
 export function failingInputs(
   got: Float32Array,
   inputs: Float32Array,
-  reference: (x: number) => number,
+  expected: Float64Array,
   ulps: number,
 ): number[] {
   const failing: number[] = [];
   for (let i = 0; i < inputs.length; i++) {
-    if (float32Error(got[i]!, reference(inputs[i]!)) > ulps) failing.push(inputs[i]!);
+    if (float32Error(got[i]!, expected[i]!) > ulps) failing.push(inputs[i]!);
   }
   return failing;
 }
 
-/** Inputs whose reference is a nonzero float32 denormal (see KernelRequest.scaledByGradient). */
-function denormalInputs(inputs: Float32Array, reference: (x: number) => number): number[] {
+/** Inputs whose expected value is a nonzero float32 denormal (see KernelRequest.scaledByGradient). */
+function denormalInputs(inputs: Float32Array, expected: Float64Array): number[] {
   const found: number[] = [];
-  for (const x of inputs) {
-    const value = Math.abs(reference(x));
-    if (value > 0 && value < F32_MIN_NORMAL) found.push(x);
+  for (let i = 0; i < inputs.length; i++) {
+    const value = Math.abs(expected[i]!);
+    if (value > 0 && value < F32_MIN_NORMAL) found.push(inputs[i]!);
   }
   return found;
 }
@@ -192,13 +192,16 @@ export class KernelCompiler {
   ): Generator<KernelModule, WasmKernel, WasmKernel> {
     let plan = this.#plans.get(request.key);
     let probed: WasmKernel | undefined;
+    // the reference at the probe inputs, computed once for every kernel tried
+    let expected: Float64Array | undefined;
+    const reference = () => (expected ??= this.#expected(request));
     if (!plan) {
       let lanes = minimumLanes(request.expression);
       let patches: Patches = [];
       if (lanes === 'f32') {
         const f32 = yield compileKernel(request.expression, 'map', 'f32', [], this.#heap.import);
         probed = f32;
-        const failing = this.#failing(f32, request, true);
+        const failing = this.#failing(f32, request, reference(), true);
         if (failing.length > 0) {
           const found = patchesFor(failing);
           probed = undefined;
@@ -213,7 +216,7 @@ export class KernelCompiler {
               this.#heap.import,
             );
             // the patches cover the denormal inputs, so only accuracy is checked again
-            if (this.#failing(hybrid, request, false).length === 0) {
+            if (this.#failing(hybrid, request, reference(), false).length === 0) {
               [lanes, patches, probed] = ['f32', found, hybrid];
             }
           }
@@ -353,18 +356,35 @@ export class KernelCompiler {
     return inside / inputs.length;
   }
 
-  #failing(kernel: WasmKernel, request: KernelRequest, denormalsFail: boolean): number[] {
+  #probeArrays(): Probe {
     if (!this.#probe) {
       const inputs = probeInputs();
       const input = this.#heap.allocate(inputs.length);
       input.array.set(inputs);
       this.#probe = { input, output: this.#heap.allocate(inputs.length) };
     }
-    const { input, output } = this.#probe;
+    return this.#probe;
+  }
+
+  #expected(request: KernelRequest): Float64Array {
+    const inputs = this.#probeArrays().input.array;
+    const expected = new Float64Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) expected[i] = request.reference(inputs[i]!);
+    return expected;
+  }
+
+  #failing(
+    kernel: WasmKernel,
+    request: KernelRequest,
+    expected: Float64Array,
+    denormalsFail: boolean,
+  ): number[] {
+    const { input, output } = this.#probeArrays();
     this.fnOf(kernel)(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
-    const failing = failingInputs(output.array, input.array, request.reference, PROBE_ULPS);
-    if (denormalsFail && request.scaledByGradient)
-      failing.push(...denormalInputs(input.array, request.reference));
+    const failing = failingInputs(output.array, input.array, expected, PROBE_ULPS);
+    if (denormalsFail && request.scaledByGradient) {
+      for (const v of denormalInputs(input.array, expected)) failing.push(v);
+    }
     return failing;
   }
 }

@@ -285,6 +285,11 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
     }
   }
 
+  /** The worker pool once started (tests make a worker die through it). */
+  get pool(): Promise<ThreadPool> | undefined {
+    return this.#pool;
+  }
+
   #stopThreads(): void {
     this.#shared = undefined;
     const pool = this.#pool;

@@ -11,7 +11,7 @@
  * exp(-z²)·g(2/(2+z)), fit error 6e-13, erfc flushed to 0 beyond z = 11 (< 1.5e-54). sin/cos (f64
  * only): three-part π/2 reduction for |x| ≤ 1e5, the host's Math.sin/cos beyond.
  */
-import { type FunctionBuilder, Simd, V128 } from './binary.js';
+import { FunctionBuilder, Simd, uleb, V128 } from './binary.js';
 import {
   COS_F64,
   ERF_SMALL_F64,
@@ -160,17 +160,37 @@ export class SimdEmitter {
   readonly #constants = new Map<string, Value>();
   /** Index of each host function in the module's imports. */
   readonly #hostIndex: Record<HostFunction, number>;
+  readonly #outline: Outliner | undefined;
 
+  /**
+   * With an `outline`, the large math functions (exp, expm1, log1p, tanh, erf, erfc, sin, cos, σ,
+   * tanh∘softplus) become calls to one helper function each instead of being inlined at every use:
+   * for huge expressions, whose inlined kernels V8 takes seconds to compile.
+   */
   constructor(
     fb: FunctionBuilder,
     lanes: Lanes,
     prologue: number[],
     hostIndex: Record<HostFunction, number>,
+    outline?: Outliner,
   ) {
     this.#fb = fb;
     this.lanes = lanes;
     this.#prologue = prologue;
     this.#hostIndex = hostIndex;
+    this.#outline = outline;
+  }
+
+  /** The value of `body(a)` from an outlined helper, or undefined when this emitter inlines. */
+  #outlined(
+    key: string,
+    a: Value,
+    body: (em: SimdEmitter, arg: Value) => Value,
+  ): Value | undefined {
+    if (!this.#outline) return undefined;
+    const index = this.#outline.helper(`${this.lanes}:${key}`, this.lanes, body);
+    this.#fb.get(a).emit(0x10, ...uleb(index)); // call
+    return this.#result();
   }
 
   /** A new v128 local holding whatever is on the stack. */
@@ -572,6 +592,8 @@ export class SimdEmitter {
 
   /** e^a. */
   exp(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
+    const outlined = this.#outlined(`exp:${range.lo},${range.hi}`, a, (em, v) => em.exp(v, range));
+    if (outlined !== undefined) return outlined;
     if (this.lanes === 'f32' && range.hi <= 87) {
       // one scale factor; results below float32's normal range flush to 0 (|error| < 1.2e-38; the
       // accuracy probe patches any kernel where a flushed value would matter)
@@ -601,6 +623,12 @@ export class SimdEmitter {
   sigmoid(a: Value, range: ArgumentRange = WHOLE_LINE, numerator?: Value): Value {
     if (this.lanes !== 'f32')
       throw new Error('sigmoid is emitted for f32 lanes only (f64 lanes expand it)');
+    if (numerator === undefined) {
+      const outlined = this.#outlined(`sigmoid:${range.lo},${range.hi}`, a, (em, v) =>
+        em.sigmoid(v, range),
+      );
+      if (outlined !== undefined) return outlined;
+    }
     // k = round(-a·log2 e); s = a + k·ln2 = -r exactly (Cody–Waite)
     const { r: s, biased } = this.#reduceMagic(a, {
       floor: SIGMOID_FLOOR,
@@ -632,6 +660,12 @@ export class SimdEmitter {
    */
   tanhSoftplus(a: Value, range: ArgumentRange = WHOLE_LINE, numerator?: Value): Value {
     if (this.lanes !== 'f32') throw new Error('tanhSoftplus is emitted for f32 lanes only');
+    if (numerator === undefined) {
+      const outlined = this.#outlined(`tanhSoftplus:${range.lo},${range.hi}`, a, (em, v) =>
+        em.tanhSoftplus(v, range),
+      );
+      if (outlined !== undefined) return outlined;
+    }
     // exponent field k + 127 + m: 2^m·2^k, and 0 (u = 0) at the clamp's k = -135
     const { r, biased } = this.#reduceMagic(a, {
       floor: SIGMOID_FLOOR,
@@ -655,6 +689,10 @@ export class SimdEmitter {
 
   /** e^a - 1 = 2^k (e^r - 1) + (2^k - 1), with e^r - 1 = r·q(r) accurate relative to itself. */
   expm1(a: Value, range: ArgumentRange = WHOLE_LINE): Value {
+    const outlined = this.#outlined(`expm1:${range.lo},${range.hi}`, a, (em, v) =>
+      em.expm1(v, range),
+    );
+    if (outlined !== undefined) return outlined;
     if (this.lanes === 'f32' && range.hi <= 87) {
       // clamping at -126·ln 2 is exact: expm1 is -1 in float32 below -17.3. For a ≤ 0 one
       // Cody–Waite step does: k ∈ [-26, 0], a - k·fl(ln 2) is exact (Sterbenz), and the errors
@@ -677,6 +715,8 @@ export class SimdEmitter {
 
   /** ln(1 + u) (or ln m when `direct`: then u is m itself). */
   log1p(u: Value, direct = false): Value {
+    const outlined = this.#outlined(`log1p:${direct}`, u, (em, v) => em.log1p(v, direct));
+    if (outlined !== undefined) return outlined;
     const one = this.const(1);
     const m = direct ? u : this.op('add', one, u);
     // denormal m: scale into the normal range first
@@ -752,6 +792,8 @@ export class SimdEmitter {
 
   /** tanh a = -t / (t + 2) with t = expm1(-2|a|), sign restored. */
   tanh(a: Value): Value {
+    const outlined = this.#outlined('tanh', a, (em, v) => em.tanh(v));
+    if (outlined !== undefined) return outlined;
     const t = this.expm1(this.op('mul', this.const(-2), this.unary('abs', a)), {
       lo: Number.NEGATIVE_INFINITY,
       hi: 0,
@@ -789,6 +831,8 @@ export class SimdEmitter {
   /** erfc a (f64 lanes). */
   erfc(a: Value): Value {
     this.#requireF64('erfc');
+    const outlined = this.#outlined('erfc', a, (em, v) => em.erfc(v));
+    if (outlined !== undefined) return outlined;
     const tail = this.#erfcPositive(this.unary('abs', a));
     return this.select(this.op('lt', a, this.const(0)), this.op('sub', this.const(2), tail), tail);
   }
@@ -796,6 +840,8 @@ export class SimdEmitter {
   /** erf a (f64 lanes): a·p(a²) for |a| ≤ 0.5, ±(1 - erfc|a|) beyond. */
   erf(a: Value): Value {
     this.#requireF64('erf');
+    const outlined = this.#outlined('erf', a, (em, v) => em.erf(v));
+    if (outlined !== undefined) return outlined;
     const abs = this.unary('abs', a);
     const small = this.op('mul', a, this.horner(ERF_SMALL_F64, this.op('mul', a, a)));
     const large = this.op('sub', this.const(1), this.#erfcPositive(abs));
@@ -806,6 +852,11 @@ export class SimdEmitter {
   /** sin or cos (f64 lanes): quadrant from k = nearest(2a/π), lanes with |a| > 1e5 call the host. */
   trig(kind: HostFunction, a: Value): Value {
     this.#requireF64(kind);
+    const outlined = this.#outlined(kind, a, (em, v) => em.trig(kind, v));
+    if (outlined !== undefined) {
+      this.hostCalls.add(kind);
+      return outlined;
+    }
     const k = this.unary('nearest', this.op('mul', a, this.const(2 / Math.PI)));
     let r = a;
     for (const part of PIO2_PARTS) r = this.op('sub', r, this.op('mul', k, this.const(part)));
@@ -846,5 +897,38 @@ export class SimdEmitter {
       fb.simd(Simd.f64x2ReplaceLane, lane).set(result).emit(0x0b);
     }
     return result;
+  }
+}
+
+/**
+ * Helper functions of one module, made on demand: `helper(key, …)` returns the function index of
+ * a (v128) → v128 function computing `body` on its parameter, built once per key.
+ */
+export class Outliner {
+  readonly #first: number;
+  readonly #hostIndex: Record<HostFunction, number>;
+  readonly #indices = new Map<string, number>();
+  readonly functions: Array<{ name: string; builder: FunctionBuilder }> = [];
+
+  /** `first`: the index the first helper gets (after the imports and the kernel). */
+  constructor(first: number, hostIndex: Record<HostFunction, number>) {
+    this.#first = first;
+    this.#hostIndex = hostIndex;
+  }
+
+  helper(key: string, lanes: Lanes, body: (em: SimdEmitter, arg: Value) => Value): number {
+    let index = this.#indices.get(key);
+    if (index === undefined) {
+      const fb = new FunctionBuilder([V128]);
+      const prologue: number[] = [];
+      const em = new SimdEmitter(fb, lanes, prologue, this.#hostIndex);
+      const result = body(em, 0);
+      const code = fb.code.splice(0);
+      fb.append(prologue).append(code).get(result);
+      index = this.#first + this.functions.length;
+      this.functions.push({ name: `helper${this.functions.length}`, builder: fb });
+      this.#indices.set(key, index);
+    }
+    return index;
   }
 }

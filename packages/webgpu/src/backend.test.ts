@@ -4,6 +4,7 @@ import {
   createRegistry,
   DeviceLostError,
   type ElementwiseActivation,
+  OutOfMemoryError,
   type VectorActivation,
 } from '@activations/core';
 import { float32Error, softmaxRows } from '@activations/core/backend';
@@ -325,6 +326,24 @@ describe.skipIf(unavailable)('webgpu in the registry', () => {
     r.dispose();
   });
 
+  // Node only: a 1 GiB array is heavy for a browser tab
+  it.skipIf(typeof window !== 'undefined')(
+    'reports device out-of-memory as OutOfMemoryError and goes on working',
+    async () => {
+      const big = new Float32Array(2 ** 28);
+      const error = await backend.forward(act('relu'), big).catch((e: unknown) => e);
+      // SwiftShader cannot hold 3 GiB of buffers; a large GPU might, and then computes it
+      if (error instanceof Error) {
+        expect(error).toBeInstanceOf(OutOfMemoryError);
+        expect(error.message).toMatch(/could not allocate \d+ MiB.*smaller pieces/);
+      }
+      expect([...(await backend.forward(act('relu'), Float32Array.of(-1, 3)))]).toEqual([0, 3]);
+      await expect(backend.forward(act('relu'), new Float32Array(2 ** 29 + 64))).rejects.toThrow(
+        /takes at most/,
+      );
+    },
+  );
+
   it('turns device loss into DeviceLostError, and the registry re-creates the backend', async () => {
     const r = createRegistry({
       activations: zoo,
@@ -335,10 +354,18 @@ describe.skipIf(unavailable)('webgpu in the registry', () => {
     first.device.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(first.forward(act('relu'), ramp(8))).rejects.toBeInstanceOf(DeviceLostError);
-    r.invalidate('webgpu');
-    const second = await r.backend('auto');
-    expect(second).not.toBe(first);
-    expect(Array.from(await second.forward(act('relu'), Float32Array.of(-1, 3)))).toEqual([0, 3]);
+    expect(first.state).toBe('lost');
+    // asking again is the recovery the error advises: the registry re-creates it and says so
+    const choice = await r.selectBackend('auto');
+    expect(choice.name).toBe('webgpu');
+    expect(choice.backend).not.toBe(first);
+    expect(choice.recovered).toEqual([
+      { name: 'webgpu', reason: 'its device was lost; created again' },
+    ]);
+    expect(Array.from(await choice.backend.forward(act('relu'), Float32Array.of(-1, 3)))).toEqual([
+      0, 3,
+    ]);
+    expect(await r.backend('auto')).toBe(choice.backend);
     r.dispose();
   });
 });

@@ -15,7 +15,13 @@ import {
   rowsRequest,
 } from '@activations/core/backend';
 import { acquireDevice, adapterName, type DeviceOptions, MAP_READ_MODE, Usage } from './device.js';
-import { type Bound, type Kernel, type PrecisionReport, WebGPUProvider } from './provider.js';
+import {
+  type Bound,
+  type Kernel,
+  MAX_TRANSCENDENTALS,
+  type PrecisionReport,
+  WebGPUProvider,
+} from './provider.js';
 import type { Precision } from './wgsl.js';
 
 const NAME = 'webgpu';
@@ -40,6 +46,11 @@ export interface WebGPUBackendOptions extends DeviceOptions, FacadeOptions {
    * force one.
    */
   readonly precision?: 'auto' | Precision;
+  /**
+   * Largest number of transcendental functions in one kernel (default MAX_TRANSCENDENTALS, 16);
+   * bigger expressions are refused at once with ExpressionTooLargeError.
+   */
+  readonly maxTranscendentals?: number;
 }
 
 /** Options of the GPU-resident methods. */
@@ -101,6 +112,7 @@ export class WebGPUBackend extends BackendFacade<Kernel> {
           Math.min(device.limits.maxComputeWorkgroupsPerDimension, options.maxWorkgroups ?? 65535),
         ),
         precision: options.precision ?? 'auto',
+        maxTranscendentals: options.maxTranscendentals ?? MAX_TRANSCENDENTALS,
       }),
       options,
     );

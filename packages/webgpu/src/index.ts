@@ -9,7 +9,7 @@ import { WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
 import { findGpu } from './device.js';
 
 export { type BufferOptions, WebGPUBackend, type WebGPUBackendOptions } from './backend.js';
-export type { PrecisionReport } from './provider.js';
+export { MAX_TRANSCENDENTALS, type PrecisionReport } from './provider.js';
 export { type Precision, toWGSL, type WgslOp } from './wgsl.js';
 
 /**

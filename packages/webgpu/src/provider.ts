@@ -4,7 +4,12 @@
  * double-float where the float32 kernel misses the probe), typed arrays through pooled buffers,
  * and device loss and out-of-memory reported as typed errors.
  */
-import { BadInputError, type ElementwiseActivation, OutOfMemoryError } from '@activations/core';
+import {
+  BadInputError,
+  type ElementwiseActivation,
+  ExpressionTooLargeError,
+  OutOfMemoryError,
+} from '@activations/core';
 import {
   accuracyInputs,
   type BackendProvider,
@@ -12,6 +17,7 @@ import {
   type Job,
   KERNEL_CACHE_SIZE,
   type MapRequest,
+  nodesOf,
   type OpRequest,
   worstUlps,
 } from '@activations/core/backend';
@@ -24,7 +30,28 @@ import {
   WORKGROUP,
 } from './kernels.js';
 import { BufferPool } from './pool.js';
-import { activationFunction, type Precision, type WgslOp } from './wgsl.js';
+import { activationFunction, type Precision, type WgslOp, wgslExpression } from './wgsl.js';
+
+/**
+ * Default largest number of transcendental functions (exp, log, tanh, erf, sin, …) in one kernel.
+ * Shader compilers inline every call, and their compile time grows steeply with it: on SwiftShader
+ * 8 take 0.1–2 s, 48 over a minute. The zoo's largest kernel (mish′) has 4.
+ */
+export const MAX_TRANSCENDENTALS = 16;
+
+const TRANSCENDENTAL: ReadonlySet<string> = new Set([
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'tanh',
+  'erf',
+  'erfc',
+  'sin',
+  'cos',
+  'sigmoid',
+  'softplus',
+]);
 
 /** A float32 kernel is kept when its worst error on the probe inputs is at most this (else double-float). */
 export const PROBE_ULPS = 3;
@@ -82,6 +109,7 @@ export interface ProviderSettings {
   readonly maxBindingElements: number;
   readonly maxWorkgroups: number;
   readonly precision: 'auto' | Precision;
+  readonly maxTranscendentals: number;
 }
 
 /** core's accuracy inputs, built once for every probe. */
@@ -197,6 +225,7 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
 
   /** The pipeline of an elementwise request in any shape (the resident calls' aliasing shapes too). */
   async opPipeline(request: MapRequest, shape: KernelShape): Promise<GPUComputePipeline> {
+    this.#checkBudget(request);
     const { precision } = await this.precisionOf(request);
     return this.elementwisePipeline(
       request.activation,
@@ -213,7 +242,24 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
     );
   }
 
+  /** Refuses, before any compile, a kernel with more transcendental functions than the budget. */
+  #checkBudget(request: MapRequest): void {
+    const max = this.#settings.maxTranscendentals;
+    let count = 0;
+    for (const node of nodesOf(wgslExpression(request.expression))) {
+      if (node.kind === 'unary' && TRANSCENDENTAL.has(node.op)) count++;
+    }
+    if (count > max) {
+      throw new ExpressionTooLargeError(
+        'kernel',
+        max,
+        `The ${typeof request.op === 'string' ? request.op : `d/d${request.op.param}`} of '${request.activation.id}' needs ${count} transcendental functions per element; webgpu kernels take at most ${max} (maxTranscendentals: shader compilers inline every call, and compile time grows steeply). Use the wasm or cpu-js backend for it, or raise maxTranscendentals on a GPU that compiles it fast enough.`,
+      );
+    }
+  }
+
   async compile(request: OpRequest): Promise<Kernel> {
+    if (request.kind !== 'rows') this.#checkBudget(request);
     const pipeline =
       request.kind === 'rows'
         ? await this.softmaxPipeline(request)
@@ -298,7 +344,7 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
       const total = requests.reduce((sum, [bytes]) => sum + bytes, 0);
       throw new OutOfMemoryError(
         'webgpu',
-        `the device could not allocate ${Math.round(total / 2 ** 20)} MiB of buffers (${error.message || 'out of memory'}); process the array in smaller pieces, or use the wasm backend.`,
+        `the device could not allocate ${Math.round(total / 2 ** 20)} MiB of buffers (${(error.message || 'out of memory').split('\n')[0]!.slice(0, 120)}); process the array in smaller pieces, or use the wasm backend.`,
       );
     }
     return buffers;

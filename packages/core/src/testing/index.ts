@@ -13,3 +13,4 @@ export {
   firstDifference,
   firstFloat32Mismatch,
 } from './conformance.js';
+export { hostileTrees, SENTINEL, sentinel } from './hostile.js';

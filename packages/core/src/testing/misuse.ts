@@ -13,14 +13,14 @@ import type {
 import { defineActivation } from '../activation.js';
 import type { Backend, FloatArray } from '../backend.js';
 import {
-  type ActivationError,
+  ActivationError,
   BackendUnavailableError,
   BadInputError,
   BadParameterError,
   UnsupportedOperationError,
 } from '../errors.js';
-import type { KernelStats } from '../kernel-cache.js';
 import { float32Error } from '../ulp.js';
+import { hostileTrees, sentinel } from './hostile.js';
 
 /** What the misuse section needs from the conformance options. */
 export interface MisuseOptions {
@@ -418,7 +418,7 @@ export function describeMisuse(options: MisuseOptions): void {
 
     it('compiles a kernel once for many concurrent first calls', async () => {
       const b = await ready();
-      const stats = () => (b as Backend & { kernelStats?: KernelStats }).kernelStats;
+      const stats = () => b.kernelStats;
       const fresh = defineActivation({
         id: 'concurrent-first-calls',
         forward: 'x * sigmoid(1.5 * x) + 0.25',
@@ -427,7 +427,7 @@ export function describeMisuse(options: MisuseOptions): void {
       const before = stats()?.compiled;
       const results = await Promise.all(Array.from({ length: 50 }, () => b.forward(fresh, x)));
       for (const y of results) closeTo(y, results[0]!);
-      if (before !== undefined) expect(stats()!.compiled - before).toBe(1);
+      expect(stats().compiled - before).toBe(1);
     });
 
     it('handles empty arrays in every method', async () => {
@@ -442,6 +442,43 @@ export function describeMisuse(options: MisuseOptions): void {
         expect(
           await b.paramGradient(withParams, Object.keys(withParams.params)[0]!, empty, empty),
         ).toBe(0);
+    });
+
+    it('runs accepted random trees like their float64 reference, and refuses hostile ones with typed errors', async () => {
+      const b = await ready();
+      const x = Float32Array.from({ length: 2001 }, (_, i) => (i - 1000) / 50);
+      let ran = 0;
+      for (const [k, tree] of hostileTrees(120, 11).entries()) {
+        let act: ElementwiseActivation;
+        try {
+          act = defineActivation({
+            id: `fuzz-${k}`,
+            params: { alpha: { default: 0.5, description: 'a parameter' } },
+            forward: tree as never,
+          }).create();
+        } catch (error) {
+          expect(error).toBeInstanceOf(ActivationError);
+          continue;
+        }
+        let y: FloatArray;
+        try {
+          y = await b.forward(act, x);
+        } catch (error) {
+          // a backend may refuse a kernel past its documented size (webgpu: maxTranscendentals)
+          expect((error as ActivationError).code).toBe('EXPRESSION_TOO_LARGE');
+          continue;
+        }
+        ran++;
+        for (let i = 0; i < x.length; i++) {
+          const expected = act.forward(x[i]!);
+          const e = float32Error(y[i]!, expected);
+          if (!(e <= 4) && !(Math.abs(y[i]! - expected) <= 2 ** -116)) {
+            expect({ tree: k, x: x[i], got: y[i], expected }).toBeUndefined();
+          }
+        }
+      }
+      expect(sentinel()).toBe(false);
+      expect(ran).toBeGreaterThan(10);
     });
 
     it('after dispose(): every method refuses with BackendUnavailableError and state says disposed', async () => {
