@@ -47,6 +47,7 @@ import {
   crossEntropyGradientFromProbabilities,
   resolveRowLength,
   resolveTargets,
+  type SoftmaxSpec,
   softmaxBackwardFromProbabilities,
   type Targets,
 } from './vector.js';
@@ -57,14 +58,79 @@ export interface FacadeOptions {
   readonly kernelCacheSize?: number;
 }
 
-/**
- * One call's work: a kernel request, the arrays it runs over (already checked and staged), and
- * what turns the kernel's output into the method's result.
- */
-interface Plan<R> {
+/** The arrays of one call after staging (see #stage): `target` receives the kernel's output. */
+interface Staged {
+  readonly x: FloatArray;
+  readonly dy: FloatArray | undefined;
+  readonly target: FloatArray;
+  readonly result: FloatArray;
+}
+
+/** What turns a kernel's output into the method's result (data, not closures: no allocation per call). */
+type Finish =
+  | { readonly kind: 'copy'; readonly target: FloatArray; readonly result: FloatArray }
+  | {
+      readonly kind: 'vector-backward';
+      readonly softmax: SoftmaxSpec;
+      readonly p: FloatArray;
+      readonly dy: FloatArray;
+      readonly rowLength: number;
+      readonly result: FloatArray;
+    }
+  | { readonly kind: 'param-gradient'; readonly g: FloatArray; readonly dy: FloatArray }
+  | {
+      readonly kind: 'loss';
+      readonly p: FloatArray;
+      readonly targets: Targets;
+      readonly rowLength: number;
+    }
+  | {
+      readonly kind: 'loss-gradient';
+      readonly p: FloatArray;
+      readonly targets: Targets;
+      readonly rowLength: number;
+      readonly result: FloatArray;
+    };
+
+/** One call's work: a kernel request, the arrays it runs over (checked and staged), and its finish. */
+interface Plan {
   readonly request: OpRequest;
   readonly job: Job;
-  readonly finish: () => R;
+  readonly finish: Finish;
+}
+
+/** A call that needs no kernel (empty arrays). */
+interface Done {
+  readonly done: unknown;
+}
+
+/** Can a kernel write `out` while reading `input`? Separate memory, or exactly the same elements (not for rows). */
+function apart(out: FloatArray, input: FloatArray | undefined, rows: boolean): boolean {
+  if (input === undefined) return true;
+  const o = overlap(out, input);
+  return o === 'none' || (o === 'exact' && !rows);
+}
+
+function finish(f: Finish): unknown {
+  switch (f.kind) {
+    case 'copy':
+      if (f.target !== f.result) f.result.set(f.target);
+      return f.result;
+    case 'vector-backward':
+      softmaxBackwardFromProbabilities(f.softmax, f.p, f.dy, f.rowLength, f.result);
+      return f.result;
+    case 'param-gradient': {
+      let sum = 0;
+      for (let i = 0; i < f.g.length; i++) sum += f.dy[i]! * f.g[i]!;
+      return sum;
+    }
+    case 'loss':
+      return crossEntropyFromLogProbabilities(f.p, f.targets, f.rowLength);
+    case 'loss-gradient':
+      crossEntropyGradientFromProbabilities(f.p, f.targets, f.rowLength);
+      f.result.set(f.p);
+      return f.result;
+  }
 }
 
 type Method = 'forward' | 'derivative' | 'backward' | 'paramGradient' | 'loss' | 'lossGradient';
@@ -111,7 +177,11 @@ export class BackendFacade<K = unknown> implements Backend {
   /** The provider behind this backend (for subclasses adding their own methods). */
   protected readonly provider: BackendProvider<K>;
   readonly #kernels: KernelCache<K>;
-  readonly #requests = new WeakMap<ElementwiseActivation, Map<string, MapRequest>>();
+  readonly #requests = new WeakMap<
+    ElementwiseActivation,
+    { slots: MapRequest[]; params: Map<string, MapRequest> }
+  >();
+  readonly #seen = new WeakSet<object>();
   #disposed = false;
 
   constructor(provider: BackendProvider<K>, options: FacadeOptions = {}) {
@@ -165,16 +235,21 @@ export class BackendFacade<K = unknown> implements Backend {
     kind: 'map' | 'backward',
     type: FloatType,
   ): MapRequest {
-    let byTag = this.#requests.get(act);
-    if (!byTag) {
-      byTag = new Map();
-      this.#requests.set(act, byTag);
+    let cached = this.#requests.get(act);
+    if (!cached) {
+      cached = { slots: [], params: new Map() };
+      this.#requests.set(act, cached);
     }
-    const tag = `${typeof op === 'string' ? op : `d/d${op.param}`}|${kind}|${type}`;
-    let request = byTag.get(tag);
+    const slot = (kind === 'map' ? 0 : 2) + (type === 'float32' ? 0 : 1);
+    if (typeof op === 'string') {
+      const index = (op === 'forward' ? 0 : 4) + slot;
+      return (cached.slots[index] ??= mapRequest(act, op, kind, type));
+    }
+    const tag = `${op.param}|${slot}`;
+    let request = cached.params.get(tag);
     if (!request) {
       request = mapRequest(act, op, kind, type);
-      byTag.set(tag, request);
+      cached.params.set(tag, request);
     }
     return request;
   }
@@ -222,32 +297,26 @@ export class BackendFacade<K = unknown> implements Backend {
    * where `out` overlaps an input partly, where a row kernel would read what it writes, or where
    * it is shared memory the provider cannot write.
    */
-  #stage<T extends FloatArray>(
-    x: T,
-    dy: T | undefined,
-    out: T | undefined,
+  #stage(
+    x: FloatArray,
+    dy: FloatArray | undefined,
+    out: FloatArray | undefined,
     rows: boolean,
-  ): { x: T; dy: T | undefined; out: T; finish: () => T } {
+  ): Staged {
     const canShare = this.provider.sharedMemory !== false;
-    const readable = (a: T): T => (!canShare && isShared(a) ? (a.slice() as T) : a);
     const result = out ?? newLike(x);
-    const aside =
+    let target = result;
+    if (
       out !== undefined &&
-      ((!canShare && isShared(out)) ||
-        [x, dy].some((input) => {
-          if (input === undefined) return false;
-          const o = overlap(out, input);
-          return o === 'partial' || (rows && o === 'exact');
-        }));
-    const target = aside ? newLike(x) : result;
+      ((!canShare && isShared(out)) || !apart(out, x, rows) || !apart(out, dy, rows))
+    ) {
+      target = newLike(x);
+    }
     return {
-      x: readable(x),
-      dy: dy === undefined ? undefined : readable(dy),
-      out: target,
-      finish: () => {
-        if (target !== result) result.set(target);
-        return result;
-      },
+      x: !canShare && isShared(x) ? x.slice() : x,
+      dy: dy !== undefined && !canShare && isShared(dy) ? dy.slice() : dy,
+      target,
+      result,
     };
   }
 
@@ -265,26 +334,25 @@ export class BackendFacade<K = unknown> implements Backend {
     };
   }
 
-  #plan(
-    method: Method,
-    act: unknown,
-    a: unknown,
-    b: unknown,
-    c: unknown,
-  ): Plan<unknown> | { done: unknown } {
+  #plan(method: Method, act: unknown, a: unknown, b: unknown, c: unknown): Plan | Done {
     this.ensureReady();
-    checkActivation(act, method);
+    // activations are frozen: one that passed the check stays valid
+    if (!this.#seen.has(act as object)) {
+      checkActivation(act, method);
+      this.#seen.add(act);
+    }
+    const activation = act as Activation;
     switch (method) {
       case 'forward':
       case 'derivative':
-        return this.#planMap(method, act, a, b);
+        return this.#planMap(method, activation, a, b);
       case 'backward':
-        return this.#planBackward(act, a, b, c);
+        return this.#planBackward(activation, a, b, c);
       case 'paramGradient':
-        return this.#planParamGradient(act, a, b, c);
+        return this.#planParamGradient(activation, a, b, c);
       case 'loss':
       case 'lossGradient':
-        return this.#planLoss(method, act, a, b, c);
+        return this.#planLoss(method, activation, a, b, c);
     }
   }
 
@@ -293,39 +361,25 @@ export class BackendFacade<K = unknown> implements Backend {
     act: Activation,
     x: unknown,
     out: unknown,
-  ): Plan<FloatArray> | { done: FloatArray } {
+  ): Plan | Done {
     if (method === 'forward') rejectLoss(act, 'forward');
     else requireElementwise(act, 'derivative');
     this.#array(x, 'x');
     this.#out(x, out);
-    if (act.kind === 'vector') {
-      const rowLength = resolveRowLength(x.length, act.params.rowLength!);
-      if (x.length === 0) return { done: out ?? newLike(x) };
-      const staged = this.#stage(x, undefined, out, true);
-      const request = rowsRequest(act.softmax, typeOf(x));
-      return {
-        request,
-        job: { x: staged.x, out: staged.out, length: x.length, rowLength },
-        finish: staged.finish,
-      };
-    }
-    const elementwise = act as ElementwiseActivation;
+    const rows = act.kind === 'vector';
+    const rowLength = rows ? resolveRowLength(x.length, act.params.rowLength!) : undefined;
     if (x.length === 0) return { done: out ?? newLike(x) };
-    const staged = this.#stage(x, undefined, out, false);
-    const request = this.requestFor(elementwise, method, 'map', typeOf(x));
-    return {
-      request,
-      job: { x: staged.x, out: staged.out, length: x.length },
-      finish: staged.finish,
-    };
+    const staged = this.#stage(x, undefined, out, rows);
+    const request = rows
+      ? rowsRequest((act as VectorActivation).softmax, typeOf(x))
+      : this.requestFor(act as ElementwiseActivation, method, 'map', typeOf(x));
+    const job: Job = rows
+      ? { x: staged.x, out: staged.target, length: x.length, rowLength: rowLength! }
+      : { x: staged.x, out: staged.target, length: x.length };
+    return { request, job, finish: { kind: 'copy', target: staged.target, result: staged.result } };
   }
 
-  #planBackward(
-    act: Activation,
-    x: unknown,
-    dy: unknown,
-    out: unknown,
-  ): Plan<FloatArray> | { done: FloatArray } {
+  #planBackward(act: Activation, x: unknown, dy: unknown, out: unknown): Plan | Done {
     rejectLoss(act, 'backward');
     this.#array(x, 'x');
     this.#gradient(x, dy);
@@ -341,8 +395,8 @@ export class BackendFacade<K = unknown> implements Backend {
     );
     return {
       request,
-      job: { x: staged.x, dy: staged.dy!, out: staged.out, length: x.length },
-      finish: staged.finish,
+      job: { x: staged.x, dy: staged.dy!, out: staged.target, length: x.length },
+      finish: { kind: 'copy', target: staged.target, result: staged.result },
     };
   }
 
@@ -352,29 +406,27 @@ export class BackendFacade<K = unknown> implements Backend {
     x: FloatArray,
     dy: FloatArray,
     out: FloatArray | undefined,
-  ): Plan<FloatArray> | { done: FloatArray } {
+  ): Plan | Done {
     const rowLength = resolveRowLength(x.length, act.params.rowLength!);
     const result = out ?? newLike(x);
     if (x.length === 0) return { done: result };
     const input = this.#precise(x);
     const p = newLike(input.x);
-    const dyCopy = overlap(result, dy) === 'none' ? dy : dy.slice();
     return {
       request: rowsRequest({ scale: act.softmax.scale, log: false }, input.type),
       job: { x: input.x, out: p, length: x.length, rowLength },
-      finish: () => {
-        softmaxBackwardFromProbabilities(act.softmax, p, dyCopy, rowLength, result);
-        return result;
+      finish: {
+        kind: 'vector-backward',
+        softmax: act.softmax,
+        p,
+        dy: overlap(result, dy) === 'none' ? dy : dy.slice(),
+        rowLength,
+        result,
       },
     };
   }
 
-  #planParamGradient(
-    act: Activation,
-    name: unknown,
-    x: unknown,
-    dy: unknown,
-  ): Plan<number> | { done: number } {
+  #planParamGradient(act: Activation, name: unknown, x: unknown, dy: unknown): Plan | Done {
     requireElementwise(act, 'paramGradient');
     if (typeof name !== 'string' || !Object.hasOwn(act.params, name)) {
       const names = Object.keys(act.params);
@@ -396,11 +448,7 @@ export class BackendFacade<K = unknown> implements Backend {
     return {
       request: this.requestFor(act, { param: name }, 'map', input.type),
       job: { x: input.x, out: g, length: x.length },
-      finish: () => {
-        let sum = 0;
-        for (let i = 0; i < g.length; i++) sum += dy[i]! * g[i]!;
-        return sum;
-      },
+      finish: { kind: 'param-gradient', g, dy },
     };
   }
 
@@ -410,7 +458,7 @@ export class BackendFacade<K = unknown> implements Backend {
     logits: unknown,
     targets: unknown,
     out: unknown,
-  ): Plan<unknown> {
+  ): Plan {
     requireLoss(act, method);
     this.#array(logits, 'logits');
     if (method === 'lossGradient') this.#out(logits, out);
@@ -421,13 +469,15 @@ export class BackendFacade<K = unknown> implements Backend {
     return {
       request: rowsRequest({ scale: 1, log }, input.type),
       job: { x: input.x, out: p, length: logits.length, rowLength: length },
-      finish: () => {
-        if (log) return crossEntropyFromLogProbabilities(p, targets as Targets, length);
-        crossEntropyGradientFromProbabilities(p, targets as Targets, length);
-        const result = (out as FloatArray | undefined) ?? newLike(logits);
-        result.set(p);
-        return result;
-      },
+      finish: log
+        ? { kind: 'loss', p, targets: targets as Targets, rowLength: length }
+        : {
+            kind: 'loss-gradient',
+            p,
+            targets: targets as Targets,
+            rowLength: length,
+            result: (out as FloatArray | undefined) ?? newLike(logits),
+          },
     };
   }
 
@@ -443,7 +493,7 @@ export class BackendFacade<K = unknown> implements Backend {
     } catch (error) {
       throw this.failure(error, `${method} of '${(act as Activation).id}'`);
     }
-    return plan.finish() as R;
+    return finish(plan.finish) as R;
   }
 
   /** Runs a method asynchronously. */
@@ -466,7 +516,7 @@ export class BackendFacade<K = unknown> implements Backend {
     } catch (error) {
       throw this.failure(error, `${method} of '${(act as Activation).id}'`);
     }
-    return plan.finish() as R;
+    return finish(plan.finish) as R;
   }
 
   forward<T extends FloatArray>(act: Activation, x: T, out?: T): Promise<T> {

@@ -222,3 +222,29 @@ describe('lifecycle that recovers', () => {
     expect(backend.kernelBytes(nested, 'derivative')).toBeLessThan(64 * 1024);
   });
 });
+
+describe('kernels that f64 lanes cannot get right', () => {
+  it('run the float64 reference instead (lanes "scalar"), exactly, when not even f64 lanes pass the probe', () => {
+    const backend = new WasmBackend();
+    // erfc(0) = cos(0) = 1 exactly in float64; approximations of both need not be equal
+    const knife = defineActivation({
+      id: 'knife-edge',
+      forward: 'erfc(x) != cos(x) ? sign(x) : 0.5',
+    }).create();
+    const y = backend.forwardSync(knife, Float32Array.of(-1, 0, 1));
+    expect([...y]).toEqual([-1, 0.5, 1]);
+    expect(backend.lanesOf(knife)).toBe('scalar');
+    const a = backend.allocate(3);
+    a.array.set([-1, 0, 1]);
+    expect([...backend.forwardArray(knife, a).array]).toEqual([-1, 0.5, 1]);
+  });
+
+  it('expm1 overflows to +∞, not NaN, on f64 lanes', () => {
+    const backend = new WasmBackend();
+    const twice = defineActivation({ id: 'expm1-twice', forward: 'expm1(expm1(x))' }).create();
+    const y = backend.forwardSync(twice, Float32Array.of(1, 6.8, 100));
+    expect(y[0]).toBeCloseTo(Math.expm1(Math.expm1(1)), 5);
+    expect([y[1], y[2]]).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    expect(backend.lanesOf(twice)).not.toBe('scalar');
+  });
+});

@@ -7,7 +7,7 @@
  * User-defined activations get the same check. Kernels are cached by core's façade; this module
  * keeps only the decisions (plans), bounded like the kernels.
  */
-import { type Expr, UnsupportedOperationError } from '@activations/core';
+import { compileScalar, type Expr, UnsupportedOperationError } from '@activations/core';
 import {
   accuracyInputs,
   float32Error,
@@ -111,16 +111,20 @@ export function patchesFor(failing: readonly number[]): Patches | undefined {
   return intervals.map(([lo, hi]) => [lo - widen(lo), hi + widen(hi)] as const);
 }
 
-/** How a kernel computes: f32 lanes (with optional f64 patches) or f64 lanes throughout. */
+/**
+ * How a kernel computes: f32 lanes (with optional f64 patches), f64 lanes throughout, or — when
+ * not even f64 lanes pass the probe — 'scalar': the float64 reference in a JS loop over wasm memory
+ * (exact, at plain-JS speed; only expressions far from the zoo's end up there).
+ */
 export interface Plan {
-  readonly lanes: Lanes;
+  readonly lanes: Lanes | 'scalar';
   readonly patches: Patches;
   /** Bytes of the map kernel as compiled (for reports). */
   readonly mapBytes: number;
 }
 
 /** The lanes a kernel gets reported as: 'hybrid' when f32 lanes have f64 patches. */
-export type LaneReport = Lanes | 'hybrid';
+export type LaneReport = Lanes | 'hybrid' | 'scalar';
 
 /**
  * A compiled kernel: its module (workers and a new memory instantiate it again) and its function
@@ -130,7 +134,8 @@ export interface WasmKernel {
   readonly expression: Expr;
   readonly shape: KernelShape;
   readonly plan: Plan;
-  readonly module: WebAssembly.Module;
+  /** Undefined for a 'scalar' kernel (a JS function: no module, no worker threads). */
+  readonly module: WebAssembly.Module | undefined;
   readonly bytes: number;
   /** The same kernel compiled for the worker threads' shared memory (made when first needed). */
   shared?: WasmKernel;
@@ -196,7 +201,7 @@ export class KernelCompiler {
     let expected: Float64Array | undefined;
     const reference = () => (expected ??= this.#expected(request));
     if (!plan) {
-      let lanes = minimumLanes(request.expression);
+      let lanes: Lanes | 'scalar' = minimumLanes(request.expression);
       let patches: Patches = [];
       if (lanes === 'f32') {
         const f32 = yield compileKernel(request.expression, 'map', 'f32', [], this.#heap.import);
@@ -222,14 +227,23 @@ export class KernelCompiler {
           }
         }
       }
+      if (lanes === 'f64') {
+        // f64 lanes are checked too: their math is good to ~1e-13, not to the last float64 bit,
+        // which an ill-conditioned expression (cos(exp(x)) at x = 17) magnifies, and an exact
+        // comparison of two functions (erfc(x) == cos(x) at 0) can see as unequal
+        const f64 = yield compileKernel(request.expression, 'map', 'f64', [], this.#heap.import);
+        if (this.#failing(f64, request, reference(), false).length === 0) probed = f64;
+        else lanes = 'scalar';
+      }
       plan = { lanes, patches, mapBytes: probed?.bytes ?? 0 };
       this.#remember(request.key, plan);
     }
+    if (plan.lanes === 'scalar') return this.#scalar(request, shape, plan);
     if (probed && shape === 'map') return { ...probed, plan } as WasmKernel;
     const kernel = yield compileKernel(
       request.expression,
       shape,
-      plan.lanes,
+      plan.lanes as Lanes,
       plan.patches,
       this.#heap.import,
     );
@@ -314,8 +328,37 @@ export class KernelCompiler {
     return step.value;
   }
 
+  /** A 'scalar' kernel: the float64 closures of the expression over views of the current memory. */
+  #scalar(request: KernelRequest, shape: KernelShape, plan: Plan): WasmKernel {
+    const f = compileScalar(request.expression);
+    const heap = this.#heap;
+    const fn: KernelFunction =
+      shape === 'map'
+        ? (x, out, n) => {
+            const m = new Float32Array(heap.memory.buffer);
+            const [xi, oi] = [x! >>> 2, out! >>> 2];
+            for (let i = 0; i < n!; i++) m[oi + i] = f(m[xi + i]!);
+          }
+        : (x, dy, out, n) => {
+            const m = new Float32Array(heap.memory.buffer);
+            const [xi, di, oi] = [x! >>> 2, dy! >>> 2, out! >>> 2];
+            for (let i = 0; i < n!; i++) m[oi + i] = m[di + i]! * f(m[xi + i]!);
+          };
+    return {
+      expression: request.expression,
+      shape,
+      plan,
+      module: undefined,
+      bytes: 0,
+      id: nextKernelId++,
+      fn,
+      generation: -1,
+    };
+  }
+
   /** The kernel's function on the current memory (instantiated again after the memory was replaced). */
   fnOf(kernel: WasmKernel): KernelFunction {
+    if (kernel.module === undefined) return kernel.fn;
     if (kernel.generation !== this.#heap.generation) {
       kernel.fn = new WebAssembly.Instance(kernel.module, this.#imports()).exports
         .kernel as KernelFunction;
@@ -326,10 +369,12 @@ export class KernelCompiler {
 
   /** The same kernel for another heap (the threads' shared memory), with the plan already decided. */
   recompile(kernel: WasmKernel, heap: WasmHeap): WasmKernel {
+    const lanes = kernel.plan.lanes;
+    if (lanes === 'scalar') throw new Error('scalar kernels do not run on worker threads');
     const made = compileKernel(
       kernel.expression,
       kernel.shape,
-      kernel.plan.lanes,
+      lanes,
       kernel.plan.patches,
       heap.import,
     );

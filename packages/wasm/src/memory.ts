@@ -218,8 +218,18 @@ export class WasmHeap {
     }
   }
 
-  /** A Float32Array over a scratch block (re-created: memory may have grown). */
-  scratch(which: keyof typeof SCRATCH, length = BLOCK): Float32Array {
-    return new Float32Array(this.#memory.buffer, SCRATCH[which], length);
+  #views: { buffer: ArrayBufferLike; x: Float32Array; dy: Float32Array } | undefined;
+
+  /** A Float32Array over a scratch block (made again only when memory has grown or been replaced). */
+  scratch(which: keyof typeof SCRATCH): Float32Array {
+    const buffer = this.#memory.buffer;
+    if (this.#views?.buffer !== buffer) {
+      this.#views = {
+        buffer,
+        x: new Float32Array(buffer, SCRATCH.x, BLOCK),
+        dy: new Float32Array(buffer, SCRATCH.dy, BLOCK),
+      };
+    }
+    return this.#views[which];
   }
 }

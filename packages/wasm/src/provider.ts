@@ -262,7 +262,8 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
           gradient === undefined
             ? [at(input), at(output), count]
             : [at(input), at(gradient), at(output), count];
-        if (part < pool.size) jobs.push(pool.run(part, sharedKernel.id, sharedKernel.module, args));
+        if (part < pool.size)
+          jobs.push(pool.run(part, sharedKernel.id, sharedKernel.module!, args));
         else sharedKernel.fn(...args);
       }
       const results = await Promise.allSettled(jobs);

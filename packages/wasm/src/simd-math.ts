@@ -32,6 +32,9 @@ import {
   SIN_F64,
 } from '@activations/core/coefficients';
 
+/** Above this argument e^a - 1 rounds to e^a in the lane type (e^a > 2^(p+1)). */
+const EXPM1_LARGE = { f32: 18, f64: 38 } as const;
+
 /** The lane type a kernel computes in. */
 export type Lanes = 'f32' | 'f64';
 
@@ -710,7 +713,12 @@ export class SimdEmitter {
     const em1 = this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r));
     const [s1, s2] = this.#twoToThe(this.toInt(k));
     const scale = this.op('mul', s1, s2);
-    return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
+    const near = this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
+    if (range.hi <= EXPM1_LARGE[this.lanes]) return near;
+    // far right e^a - 1 = e^a: (1 + e^r - 1)·s1·s2 as exp does, so an overflowing 2^k·(e^r - 1) with
+    // e^r < 1 cannot meet the +∞ of 2^k - 1 (∞ - ∞ gave NaN where the value is ∞)
+    const far = this.op('mul', this.op('mul', this.op('add', em1, this.const(1)), s1), s2);
+    return this.select(this.op('gt', a, this.const(EXPM1_LARGE[this.lanes])), far, near);
   }
 
   /** ln(1 + u) (or ln m when `direct`: then u is m itself). */
