@@ -119,7 +119,7 @@ for (const b of backends) {
 section(
   'Work that explodes: nested expressions (define+create, then forward and derivative of 1,000 floats per backend)',
 );
-const nest = (f: string, n: number) => `${f}(`.repeat(n) + 'x' + ')'.repeat(n);
+const nest = (f: string, n: number) => `${`${f}(`.repeat(n)}x${')'.repeat(n)}`;
 for (const [f, n] of [
   ['sin', 50],
   ['sin', 100],
@@ -190,14 +190,15 @@ section(`Fuzz: ${FUZZ} random trees, well-formed and hostile`);
   const agree = async (b: Backend, acts: ElementwiseActivation[], ulps: number, floor: number) => {
     let worst = 0;
     let ran = 0;
-    let refusedByBackend = 0;
+    const refusedByBackend: Record<string, number> = {};
     let beyond = 0;
     for (const a of acts) {
       let y: Float32Array;
       try {
         y = await b.forward(a, x);
-      } catch {
-        refusedByBackend++;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'untyped';
+        refusedByBackend[code] = (refusedByBackend[code] ?? 0) + 1;
         continue;
       }
       ran++;
@@ -210,7 +211,11 @@ section(`Fuzz: ${FUZZ} random trees, well-formed and hostile`);
       if (local > ulps) beyond++;
       worst = Math.max(worst, local);
     }
-    return `${ran} ran, ${refusedByBackend} refused (kernel budget), worst ${worst.toFixed(2)} ULP against float64, ${beyond} beyond ${ulps} ULP`;
+    const refusals =
+      Object.entries(refusedByBackend)
+        .map(([code, n]) => `${n} ${code}`)
+        .join(', ') || 'none';
+    return `${ran} ran, refused: ${refusals}; worst ${worst.toFixed(2)} ULP against float64, ${beyond} beyond ${ulps} ULP`;
   };
   let t = performance.now();
   line(

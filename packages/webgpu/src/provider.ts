@@ -9,17 +9,18 @@ import {
   type ElementwiseActivation,
   ExpressionTooLargeError,
   OutOfMemoryError,
+  UnsupportedOperationError,
 } from '@activations/core';
 import {
   accuracyInputs,
   type BackendProvider,
   FLUSH_FLOOR,
+  float32Error,
   type Job,
   KERNEL_CACHE_SIZE,
   type MapRequest,
   nodesOf,
   type OpRequest,
-  worstUlps,
 } from '@activations/core/backend';
 import { MAP_READ_MODE, Usage } from './device.js';
 import {
@@ -61,7 +62,12 @@ export interface PrecisionReport {
   readonly precision: Precision;
   /** Worst float32 ULP error of the float32 kernel on core's accuracy inputs. */
   readonly float32Ulps: number;
+  /** The same for the double-float kernel, when the float32 one missed. */
+  readonly doubleFloatUlps?: number;
 }
+
+/** Largest error a double-float kernel may have on the probe inputs: the promised bound. */
+export const DOUBLE_FLOAT_ULPS = 4;
 
 const FLOAT = 4;
 /** Storage-buffer binding offsets must be multiples of 256 bytes: chunks start on 64 floats. */
@@ -202,18 +208,29 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
     if (!pending) {
       pending = (async (): Promise<PrecisionReport> => {
         probeInputs ??= accuracyInputs();
-        const y = new Float32Array(probeInputs.length);
-        const pipeline = await this.elementwisePipeline(
-          request.activation,
-          wgslOp(request),
-          request.opKey,
-          'map',
-          'f32',
-        );
-        await this.roundTrip(pipeline, { x: probeInputs, out: y, length: probeInputs.length }, 1);
-        // SwiftShader, like most GPUs, flushes subnormals: errors below FLUSH_FLOOR count as none
-        const worst = worstUlps(y, probeInputs, request.reference, FLUSH_FLOOR);
-        return { precision: worst <= PROBE_ULPS ? 'f32' : 'df32', float32Ulps: worst };
+        const inputs = probeInputs;
+        const expected = Float64Array.from(inputs, (v) => request.reference(v));
+        const worstOf = async (precision: Precision) => {
+          const y = new Float32Array(inputs.length);
+          const pipeline = await this.elementwisePipeline(
+            request.activation,
+            wgslOp(request),
+            request.opKey,
+            'map',
+            precision,
+          );
+          await this.roundTrip(pipeline, { x: inputs, out: y, length: inputs.length }, 1);
+          // SwiftShader, like most GPUs, flushes subnormals: errors below FLUSH_FLOOR count as none
+          let worst = 0;
+          for (let i = 0; i < inputs.length; i++) {
+            if (Math.abs(y[i]! - expected[i]!) > FLUSH_FLOOR)
+              worst = Math.max(worst, float32Error(y[i]!, expected[i]!));
+          }
+          return worst;
+        };
+        const float32Ulps = await worstOf('f32');
+        if (float32Ulps <= PROBE_ULPS) return { precision: 'f32', float32Ulps };
+        return { precision: 'df32', float32Ulps, doubleFloatUlps: await worstOf('df32') };
       })();
       pending.catch(() => this.#precisions.delete(request.opKey));
       this.#precisions.set(request.opKey, pending);
@@ -226,7 +243,19 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
   /** The pipeline of an elementwise request in any shape (the resident calls' aliasing shapes too). */
   async opPipeline(request: MapRequest, shape: KernelShape): Promise<GPUComputePipeline> {
     this.#checkBudget(request);
-    const { precision } = await this.precisionOf(request);
+    const { precision, doubleFloatUlps } = await this.precisionOf(request);
+    // f and f′ carry the 4 ULP promise; ∂f/∂p kernels feed sums (paramGradient), checked as sums
+    if (
+      typeof request.op === 'string' &&
+      doubleFloatUlps !== undefined &&
+      doubleFloatUlps > DOUBLE_FLOAT_ULPS
+    ) {
+      // double-float sin/cos are float32 functions plus a first-order correction: cancellation
+      // after them (sign(x) - sin(x) near a maximum) can leave too few digits
+      throw new UnsupportedOperationError(
+        `The ${request.op} of '${request.activation.id}' comes out ${Number.isFinite(doubleFloatUlps) ? `${doubleFloatUlps.toFixed(1)} ULP` : 'NaN or ∞'} off on this device even in double-float arithmetic (the promise is ${DOUBLE_FLOAT_ULPS}); use the wasm or cpu-js backend for it.`,
+      );
+    }
     return this.elementwisePipeline(
       request.activation,
       wgslOp(request),

@@ -464,8 +464,11 @@ export function describeMisuse(options: MisuseOptions): void {
         try {
           y = await b.forward(act, x);
         } catch (error) {
-          // a backend may refuse a kernel past its documented size (webgpu: maxTranscendentals)
-          expect((error as ActivationError).code).toBe('EXPRESSION_TOO_LARGE');
+          // a backend may refuse a kernel it cannot hold or compute within its bound (webgpu:
+          // maxTranscendentals, and double-float kernels that still miss 4 ULP on the probe)
+          expect(['EXPRESSION_TOO_LARGE', 'UNSUPPORTED_OPERATION']).toContain(
+            (error as ActivationError).code,
+          );
           continue;
         }
         ran++;
