@@ -276,8 +276,15 @@ export function resolveParams(
       (spec.min === undefined || (spec.minExclusive ? value > spec.min : value >= spec.min)) &&
       (spec.max === undefined || (spec.maxExclusive ? value < spec.max : value <= spec.max));
     if (!ok) {
-      const hint = Object.keys(presets).length ? `; presets: ${Object.keys(presets).join(', ')}` : '';
-      throw new BadParameterError(id, name, value, `expected ${describeRange(spec)} (${spec.description})${hint}`);
+      const hint = Object.keys(presets).length
+        ? `; presets: ${Object.keys(presets).join(', ')}`
+        : '';
+      throw new BadParameterError(
+        id,
+        name,
+        value,
+        `expected ${describeRange(spec)} (${spec.description})${hint}`,
+      );
     }
     values[name] = value as number;
   }
@@ -288,15 +295,26 @@ export function resolveParams(
  * A formula as a checked expression: text is parsed, an expression or a function's result is
  * validated (see validateExpression), so whatever the spec holds, what reaches a backend is safe.
  */
-function formulaToExpr(id: string, field: string, formula: unknown, paramNamesList: readonly string[]): Expr {
+function formulaToExpr(
+  id: string,
+  field: string,
+  formula: unknown,
+  paramNamesList: readonly string[],
+): Expr {
   const label = field;
   if (typeof formula === 'string') {
-    return validateExpression(parseExpression(formula, { params: paramNamesList }), { params: paramNamesList, label });
+    return validateExpression(parseExpression(formula, { params: paramNamesList }), {
+      params: paramNamesList,
+      label,
+    });
   }
   if (typeof formula === 'function') {
     const p: Record<string, Expr> = {};
     for (const name of paramNamesList) p[name] = param(name);
-    return validateExpression(formula({ x, p: Object.freeze(p) }), { params: paramNamesList, label });
+    return validateExpression(formula({ x, p: Object.freeze(p) }), {
+      params: paramNamesList,
+      label,
+    });
   }
   if (isRecord(formula)) return validateExpression(formula, { params: paramNamesList, label });
   throw new BadDefinitionError(
@@ -369,7 +387,13 @@ function makeCreate<A extends { params: ParamValues }>(
     }
     const resolved = resolveParams(spec.id, specs, values, presets);
     const problem = validate?.(resolved);
-    if (problem) throw new BadParameterError(spec.id, problem.parameter, resolved[problem.parameter], problem.expected);
+    if (problem)
+      throw new BadParameterError(
+        spec.id,
+        problem.parameter,
+        resolved[problem.parameter],
+        problem.expected,
+      );
     const key = `${keyBase}${paramsKey(resolved)}`;
     let activation = cache.get(key);
     if (activation) {
@@ -384,7 +408,10 @@ function makeCreate<A extends { params: ParamValues }>(
 }
 
 /** Checks the fields every kind of spec has, and returns them copied. */
-function commonSpec(kind: string, spec: unknown): {
+function commonSpec(
+  kind: string,
+  spec: unknown,
+): {
   id: string;
   aliases: readonly string[];
   params: Readonly<Record<string, ParamSpec>>;
@@ -393,12 +420,20 @@ function commonSpec(kind: string, spec: unknown): {
   validate: CommonSpec['validate'];
 } {
   if (!isRecord(spec)) {
-    throw new BadDefinitionError('', kind, `takes a spec object such as { id: 'my-gelu', forward: 'x * sigmoid(1.702 * x)' }, got ${describeValue(spec)}`);
+    throw new BadDefinitionError(
+      '',
+      kind,
+      `takes a spec object such as { id: 'my-gelu', forward: 'x * sigmoid(1.702 * x)' }, got ${describeValue(spec)}`,
+    );
   }
   const id = checkName('', 'id', own(spec, 'id'));
   const validate = own(spec, 'validate');
   if (validate !== undefined && typeof validate !== 'function') {
-    throw new BadDefinitionError(id, 'validate', `must be a function of the parameter values, got ${describeValue(validate)}`);
+    throw new BadDefinitionError(
+      id,
+      'validate',
+      `must be a function of the parameter values, got ${describeValue(validate)}`,
+    );
   }
   return {
     id,
@@ -417,23 +452,39 @@ function checkPresets(
   specs: Readonly<Record<string, ParamSpec>>,
 ): Readonly<Record<string, Preset>> {
   if (value === undefined) return Object.freeze({});
-  if (!isRecord(value)) throw new BadDefinitionError(id, 'presets', `must be an object of presets, got ${describeValue(value)}`);
+  if (!isRecord(value))
+    throw new BadDefinitionError(
+      id,
+      'presets',
+      `must be an object of presets, got ${describeValue(value)}`,
+    );
   const presets: Record<string, Preset> = {};
   for (const name of Object.keys(value)) {
     checkName(id, `presets['${name.slice(0, 40)}']`, name);
     const preset = value[name];
     if (!isRecord(preset) || !isRecord(own(preset, 'params'))) {
-      throw new BadDefinitionError(id, `presets.${name}`, `must be { params: { … }, description }, got ${describeValue(preset)}`);
+      throw new BadDefinitionError(
+        id,
+        `presets.${name}`,
+        `must be { params: { … }, description }, got ${describeValue(preset)}`,
+      );
     }
     const params = own(preset, 'params') as Record<string, unknown>;
     try {
       resolveParams(id, specs, params);
     } catch (error) {
-      throw new BadDefinitionError(id, `presets.${name}.params`, `are not valid: ${(error as Error).message}`);
+      throw new BadDefinitionError(
+        id,
+        `presets.${name}.params`,
+        `are not valid: ${(error as Error).message}`,
+      );
     }
     const description = own(preset, 'description') ?? '';
     checkDocs(id, { name: description });
-    presets[name] = Object.freeze({ params: Object.freeze({ ...(params as Record<string, number>) }), description: description as string });
+    presets[name] = Object.freeze({
+      params: Object.freeze({ ...(params as Record<string, number>) }),
+      description: description as string,
+    });
   }
   return Object.freeze(presets);
 }
@@ -452,16 +503,28 @@ export function defineActivation(spec: ElementwiseSpec): ElementwiseDefinition {
   const { id, params: specs } = common;
   const presets = checkPresets(id, common.rawPresets, specs);
   const names = Object.keys(specs);
-  if (own(spec, 'forward') === undefined) throw new BadDefinitionError(id, 'forward', "is missing; give the formula, e.g. forward: 'x * sigmoid(x)'");
+  if (own(spec, 'forward') === undefined)
+    throw new BadDefinitionError(
+      id,
+      'forward',
+      "is missing; give the formula, e.g. forward: 'x * sigmoid(x)'",
+    );
   const forward = formulaToExpr(id, 'forward', own(spec, 'forward'), names);
   const given = own(spec, 'derivative');
-  const handDerivative = given === undefined ? undefined : formulaToExpr(id, 'derivative', given, names);
+  const handDerivative =
+    given === undefined ? undefined : formulaToExpr(id, 'derivative', given, names);
   const checked: ElementwiseSpec = Object.freeze({
     id,
     forward,
-    ...(own(spec, 'output') === undefined ? {} : { output: own(spec, 'output') as PerParams<Interval> }),
-    ...(own(spec, 'derivativeRange') === undefined ? {} : { derivativeRange: own(spec, 'derivativeRange') as PerParams<Interval> }),
-    ...(own(spec, 'properties') === undefined ? {} : { properties: own(spec, 'properties') as PerParams<DeclaredProperties> }),
+    ...(own(spec, 'output') === undefined
+      ? {}
+      : { output: own(spec, 'output') as PerParams<Interval> }),
+    ...(own(spec, 'derivativeRange') === undefined
+      ? {}
+      : { derivativeRange: own(spec, 'derivativeRange') as PerParams<Interval> }),
+    ...(own(spec, 'properties') === undefined
+      ? {}
+      : { properties: own(spec, 'properties') as PerParams<DeclaredProperties> }),
     ...(common.validate ? { validate: common.validate } : {}),
   });
   const definition: ElementwiseDefinition = {
@@ -473,7 +536,9 @@ export function defineActivation(spec: ElementwiseSpec): ElementwiseDefinition {
     docs: common.docs,
     forward,
     derivative: handDerivative,
-    create: makeCreate(checked, specs, presets, (values, key) => buildElementwise(definition, checked, values, key)),
+    create: makeCreate(checked, specs, presets, (values, key) =>
+      buildElementwise(definition, checked, values, key),
+    ),
   };
   return Object.freeze(definition);
 }
@@ -488,11 +553,18 @@ function buildElementwise(
   const derivativeExpr = definition.derivative
     ? simplify(bindParams(definition.derivative, values))
     : derivative(forwardExpr);
-  const kernels = Object.freeze({ forward: guardNaN(forwardExpr), derivative: guardNaN(derivativeExpr) });
+  const kernels = Object.freeze({
+    forward: guardNaN(forwardExpr),
+    derivative: guardNaN(derivativeExpr),
+  });
   const forward = compileScalar(kernels.forward);
   const derivativeFn = compileScalar(kernels.derivative);
-  const declaredOutput = perParams(spec.output, values, (v) => checkInterval(definition.id, 'output', v));
-  const declaredDerivative = perParams(spec.derivativeRange, values, (v) => checkInterval(definition.id, 'derivativeRange', v));
+  const declaredOutput = perParams(spec.output, values, (v) =>
+    checkInterval(definition.id, 'output', v),
+  );
+  const declaredDerivative = perParams(spec.derivativeRange, values, (v) =>
+    checkInterval(definition.id, 'derivativeRange', v),
+  );
   const output = declaredOutput ?? enclosureToInterval(rangeOf(forwardExpr));
   const derivativeRange = declaredDerivative ?? enclosureToInterval(rangeOf(derivativeExpr));
   const declared =
@@ -520,7 +592,11 @@ function buildElementwise(
     if (!e) {
       const others = { ...values };
       delete others[name];
-      e = guardNaN(simplify(bindParams(derivative(bindParams(definition.forward, others), { param: name }), values)));
+      e = guardNaN(
+        simplify(
+          bindParams(derivative(bindParams(definition.forward, others), { param: name }), values),
+        ),
+      );
       paramExpressions.set(name, e);
     }
     return e;
@@ -565,8 +641,17 @@ const ROW_LENGTH: ParamSpec = {
 function checkSoftmax(id: string, value: unknown): SoftmaxSpec {
   const scale = isRecord(value) ? own(value, 'scale') : undefined;
   const log = isRecord(value) ? own(value, 'log') : undefined;
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale === 0 || typeof log !== 'boolean') {
-    throw new BadDefinitionError(id, 'softmax', `must be { scale: a finite nonzero number, log: true or false }, got ${describeValue(value)}`);
+  if (
+    typeof scale !== 'number' ||
+    !Number.isFinite(scale) ||
+    scale === 0 ||
+    typeof log !== 'boolean'
+  ) {
+    throw new BadDefinitionError(
+      id,
+      'softmax',
+      `must be { scale: a finite nonzero number, log: true or false }, got ${describeValue(value)}`,
+    );
   }
   return Object.freeze({ scale, log });
 }
@@ -593,29 +678,33 @@ export function defineVectorActivation(spec: VectorSpec): VectorDefinition {
     presets,
     docs,
     softmax,
-    create: makeCreate({ id, ...(common.validate ? { validate: common.validate } : {}) }, specs, presets, (values, key) =>
-      Object.freeze({
-        kind: 'vector',
-        id,
-        aliases: definition.aliases,
-        params: values,
-        key,
-        bounds: Object.freeze({ output, derivative: derivativeRange, derived: false }),
-        properties: derivedProperties(output, properties),
-        docs,
-        definition,
-        softmax,
-        forward(input: ArrayLike<number>) {
-          const out = new Float64Array(input.length);
-          softmaxRows(softmax, input, values.rowLength!, out);
-          return out;
-        },
-        backward(input: ArrayLike<number>, dy: ArrayLike<number>) {
-          const out = new Float64Array(input.length);
-          softmaxBackwardRows(softmax, input, dy, values.rowLength!, out);
-          return out;
-        },
-      } satisfies VectorActivation),
+    create: makeCreate(
+      { id, ...(common.validate ? { validate: common.validate } : {}) },
+      specs,
+      presets,
+      (values, key) =>
+        Object.freeze({
+          kind: 'vector',
+          id,
+          aliases: definition.aliases,
+          params: values,
+          key,
+          bounds: Object.freeze({ output, derivative: derivativeRange, derived: false }),
+          properties: derivedProperties(output, properties),
+          docs,
+          definition,
+          softmax,
+          forward(input: ArrayLike<number>) {
+            const out = new Float64Array(input.length);
+            softmaxRows(softmax, input, values.rowLength!, out);
+            return out;
+          },
+          backward(input: ArrayLike<number>, dy: ArrayLike<number>) {
+            const out = new Float64Array(input.length);
+            softmaxBackwardRows(softmax, input, dy, values.rowLength!, out);
+            return out;
+          },
+        } satisfies VectorActivation),
     ),
   };
   return Object.freeze(definition);
@@ -630,10 +719,17 @@ export function defineLoss(spec: LossSpec): LossDefinition {
   const common = commonSpec('defineLoss', spec);
   const { id, docs } = common;
   if (own(spec, 'loss') !== 'softmax-cross-entropy') {
-    throw new BadDefinitionError(id, 'loss', `must be 'softmax-cross-entropy' (the one loss there is), got ${describeValue(own(spec, 'loss'))}`);
+    throw new BadDefinitionError(
+      id,
+      'loss',
+      `must be 'softmax-cross-entropy' (the one loss there is), got ${describeValue(own(spec, 'loss'))}`,
+    );
   }
   const specs = Object.freeze({
-    rowLength: { ...ROW_LENGTH, description: 'number of classes per row; 0 treats the whole array as one row' },
+    rowLength: {
+      ...ROW_LENGTH,
+      description: 'number of classes per row; 0 treats the whole array as one row',
+    },
     ...common.params,
   });
   const presets = checkPresets(id, common.rawPresets, specs);
@@ -645,31 +741,36 @@ export function defineLoss(spec: LossSpec): LossDefinition {
     params: specs,
     presets,
     docs,
-    create: makeCreate({ id, ...(common.validate ? { validate: common.validate } : {}) }, specs, presets, (values, key) =>
-      Object.freeze({
-        kind: 'loss',
-        id,
-        aliases: definition.aliases,
-        params: values,
-        key,
-        bounds: Object.freeze({ output, derivative: null, derived: false }),
-        properties: derivedProperties(output, {
-          monotonic: false,
-          continuity: 'smooth',
-          zeroCentered: false,
-          saturates: 'none',
-          zeroGradient: 'none',
-          selfNormalizing: false,
-        }),
-        docs,
-        definition,
-        loss: (logits: ArrayLike<number>, targets: Targets) => softmaxCrossEntropy(logits, targets, values.rowLength!),
-        gradient(logits: ArrayLike<number>, targets: Targets) {
-          const out = new Float64Array(logits.length);
-          softmaxCrossEntropyGradient(logits, targets, values.rowLength!, out);
-          return out;
-        },
-      } satisfies LossActivation),
+    create: makeCreate(
+      { id, ...(common.validate ? { validate: common.validate } : {}) },
+      specs,
+      presets,
+      (values, key) =>
+        Object.freeze({
+          kind: 'loss',
+          id,
+          aliases: definition.aliases,
+          params: values,
+          key,
+          bounds: Object.freeze({ output, derivative: null, derived: false }),
+          properties: derivedProperties(output, {
+            monotonic: false,
+            continuity: 'smooth',
+            zeroCentered: false,
+            saturates: 'none',
+            zeroGradient: 'none',
+            selfNormalizing: false,
+          }),
+          docs,
+          definition,
+          loss: (logits: ArrayLike<number>, targets: Targets) =>
+            softmaxCrossEntropy(logits, targets, values.rowLength!),
+          gradient(logits: ArrayLike<number>, targets: Targets) {
+            const out = new Float64Array(logits.length);
+            softmaxCrossEntropyGradient(logits, targets, values.rowLength!, out);
+            return out;
+          },
+        } satisfies LossActivation),
     ),
   };
   return Object.freeze(definition);
@@ -681,9 +782,15 @@ const KINDS: ReadonlySet<unknown> = new Set(['elementwise', 'vector', 'loss']);
 export function isActivation(value: unknown): value is Activation {
   if (!isRecord(value)) return false;
   const kind = own(value, 'kind');
-  if (!KINDS.has(kind) || typeof own(value, 'key') !== 'string' || typeof own(value, 'id') !== 'string') return false;
+  if (
+    !KINDS.has(kind) ||
+    typeof own(value, 'key') !== 'string' ||
+    typeof own(value, 'id') !== 'string'
+  )
+    return false;
   if (!isRecord(own(value, 'definition')) || !isRecord(own(value, 'params'))) return false;
-  if (kind === 'elementwise') return isRecord(own(value, 'kernels')) && typeof own(value, 'forward') === 'function';
+  if (kind === 'elementwise')
+    return isRecord(own(value, 'kernels')) && typeof own(value, 'forward') === 'function';
   if (kind === 'vector') return isRecord(own(value, 'softmax'));
   return typeof own(value, 'loss') === 'function';
 }

@@ -106,7 +106,10 @@ export class ParseError extends ActivationError {
   readonly source: string;
   readonly position: number;
   constructor(source: string, position: number, problem: string) {
-    super('PARSE_ERROR', `${problem} at position ${position}:\n  ${source}\n  ${' '.repeat(position)}^`);
+    super(
+      'PARSE_ERROR',
+      `${problem} at position ${position}:\n  ${source}\n  ${' '.repeat(position)}^`,
+    );
     this.source = source;
     this.position = position;
   }
@@ -188,7 +191,8 @@ export class WorkerFailedError extends ActivationError {
 export class InternalError extends ActivationError {
   readonly backend: string;
   constructor(backend: string, what: string, options?: { cause?: unknown }) {
-    const detail = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '');
+    const detail =
+      options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '');
     super(
       'INTERNAL_ERROR',
       `Backend '${backend}' failed unexpectedly ${what}${detail ? `: ${detail}` : ''}. This is a bug in @activations; please report it with this message.`,
@@ -200,6 +204,7 @@ export class InternalError extends ActivationError {
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
   return Object.prototype.toString.call(value);
 }

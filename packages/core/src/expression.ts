@@ -41,7 +41,12 @@ export type Expr =
   | { readonly kind: 'unary'; readonly op: UnaryOp; readonly arg: Expr }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'powi'; readonly base: Expr; readonly exponent: number }
-  | { readonly kind: 'select'; readonly cond: Condition; readonly ifTrue: Expr; readonly ifFalse: Expr };
+  | {
+      readonly kind: 'select';
+      readonly cond: Condition;
+      readonly ifTrue: Expr;
+      readonly ifFalse: Expr;
+    };
 
 /** A boolean condition, used only by `select`. */
 export type Condition = {
@@ -74,10 +79,24 @@ export const UNARY_OPS: readonly UnaryOp[] = Object.freeze([
 ]);
 
 /** Every binary op. */
-export const BINARY_OPS: readonly BinaryOp[] = Object.freeze(['add', 'sub', 'mul', 'div', 'min', 'max']);
+export const BINARY_OPS: readonly BinaryOp[] = Object.freeze([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'min',
+  'max',
+]);
 
 /** Every comparison. */
-export const COMPARE_OPS: readonly CompareOp[] = Object.freeze(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
+export const COMPARE_OPS: readonly CompareOp[] = Object.freeze([
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'eq',
+  'ne',
+]);
 
 /** Library functions: defined in terms of primitives (see `expandLibrary`), with their own rules. */
 export const LIBRARY_OPS: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sigmoid', 'softplus']);
@@ -111,7 +130,8 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set(['x', 'pi', 'e', 'inf', 'Inf
 /** Why `name` cannot name a parameter, or undefined when it can. */
 export function badParamName(name: unknown): string | undefined {
   if (typeof name !== 'string') return `a parameter name must be a string, got ${typeof name}`;
-  if (!PARAM_NAME.test(name)) return `'${name.slice(0, 40)}' is not an identifier (letters, digits and _, at most 64)`;
+  if (!PARAM_NAME.test(name))
+    return `'${name.slice(0, 40)}' is not an identifier (letters, digits and _, at most 64)`;
   if (RESERVED_NAMES.has(name)) return `'${name}' is reserved (the input or a named constant)`;
   if (name in Object.prototype) return `'${name}' is an Object.prototype property name`;
   if (UNARY_SET.has(name) || ['min', 'max', 'pow', 'where', 'select'].includes(name)) {
@@ -121,14 +141,21 @@ export function badParamName(name: unknown): string | undefined {
 }
 
 function isNode(value: unknown): value is Expr {
-  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === 'string'
+  );
 }
 
 /** Lifts a number to a constant expression. */
 export function lift(e: ExprLike): Expr {
   if (typeof e === 'number') return constant(e);
   if (!isNode(e) || (e as { kind: string }).kind === 'compare') {
-    throw new BadExpressionError('', `an operand must be a number or an expression, got ${describeValue(e)}`);
+    throw new BadExpressionError(
+      '',
+      `an operand must be a number or an expression, got ${describeValue(e)}`,
+    );
   }
   return e;
 }
@@ -239,7 +266,10 @@ export function powi(base: ExprLike, exponent: number): Expr {
 /** `cond ? then : else`, the only branching construct. @example select(gt(x, 0), x, 0) */
 export function select(cond: Condition, ifTrue: ExprLike, ifFalse: ExprLike): Expr {
   if (!isNode(cond) || (cond as { kind: string }).kind !== 'compare') {
-    throw new BadExpressionError('', `select needs a comparison such as gt(x, 0) as its condition, got ${describeValue(cond)}`);
+    throw new BadExpressionError(
+      '',
+      `select needs a comparison such as gt(x, 0) as its condition, got ${describeValue(cond)}`,
+    );
   }
   return Object.freeze({ kind: 'select', cond, ifTrue: lift(ifTrue), ifFalse: lift(ifFalse) });
 }
@@ -273,9 +303,18 @@ export function dependsOnInput(e: Expr | Condition): boolean {
  * in `memoized` so shared children are rebuilt once.
  */
 export function mapChildren(e: Expr, fn: <T extends Expr | Condition>(child: T) => T): Expr;
-export function mapChildren(e: Condition, fn: <T extends Expr | Condition>(child: T) => T): Condition;
-export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition>(child: T) => T): Expr | Condition;
-export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition>(child: T) => T): Expr | Condition {
+export function mapChildren(
+  e: Condition,
+  fn: <T extends Expr | Condition>(child: T) => T,
+): Condition;
+export function mapChildren(
+  e: Expr | Condition,
+  fn: <T extends Expr | Condition>(child: T) => T,
+): Expr | Condition;
+export function mapChildren(
+  e: Expr | Condition,
+  fn: <T extends Expr | Condition>(child: T) => T,
+): Expr | Condition {
   switch (e.kind) {
     case 'const':
     case 'input':
@@ -295,7 +334,9 @@ export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition
     }
     case 'select': {
       const [cond, ifTrue, ifFalse] = [fn(e.cond), fn(e.ifTrue), fn(e.ifFalse)];
-      return cond === e.cond && ifTrue === e.ifTrue && ifFalse === e.ifFalse ? e : select(cond, ifTrue, ifFalse);
+      return cond === e.cond && ifTrue === e.ifTrue && ifFalse === e.ifFalse
+        ? e
+        : select(cond, ifTrue, ifFalse);
     }
     case 'compare': {
       const [left, right] = [fn(e.left), fn(e.right)];
@@ -310,7 +351,10 @@ export function mapChildren(e: Expr | Condition, fn: <T extends Expr | Condition
  *
  * @example rewrite(e, (n) => (n.kind === 'param' ? constant(1) : n))
  */
-export function rewrite<T extends Expr | Condition>(e: T, fn: (node: Expr | Condition) => Expr | Condition): T {
+export function rewrite<T extends Expr | Condition>(
+  e: T,
+  fn: (node: Expr | Condition) => Expr | Condition,
+): T {
   const go = memoized<Expr | Condition, Expr | Condition>((node, self) =>
     fn(mapChildren(node, (child) => self(child) as typeof child)),
   );
@@ -318,7 +362,10 @@ export function rewrite<T extends Expr | Condition>(e: T, fn: (node: Expr | Cond
 }
 
 /** Replaces every parameter by its value (unknown names are left as parameters). */
-export function bindParams<T extends Expr | Condition>(e: T, values: Readonly<Record<string, number>>): T {
+export function bindParams<T extends Expr | Condition>(
+  e: T,
+  values: Readonly<Record<string, number>>,
+): T {
   return rewrite(e, (node) => {
     if (node.kind !== 'param' || !Object.hasOwn(values, node.name)) return node;
     const v = values[node.name];
@@ -328,27 +375,41 @@ export function bindParams<T extends Expr | Condition>(e: T, values: Readonly<Re
 
 /** Builds a unary node for an op chosen at run time. */
 export function applyUnary(op: UnaryOp, arg: ExprLike): Expr {
-  if (!isUnaryOp(op)) throw new BadExpressionError('', `unknown unary op ${describeValue(op)}; one of ${UNARY_OPS.join(', ')}`);
+  if (!isUnaryOp(op))
+    throw new BadExpressionError(
+      '',
+      `unknown unary op ${describeValue(op)}; one of ${UNARY_OPS.join(', ')}`,
+    );
   return unary(op)(arg);
 }
 
 /** Builds a binary node for an op chosen at run time. */
 export function applyBinary(op: BinaryOp, left: ExprLike, right: ExprLike): Expr {
-  if (!isBinaryOp(op)) throw new BadExpressionError('', `unknown binary op ${describeValue(op)}; one of ${BINARY_OPS.join(', ')}`);
+  if (!isBinaryOp(op))
+    throw new BadExpressionError(
+      '',
+      `unknown binary op ${describeValue(op)}; one of ${BINARY_OPS.join(', ')}`,
+    );
   return binary(op)(left, right);
 }
 
 /** Builds a comparison for an op chosen at run time. */
 export function applyCompare(op: CompareOp, left: ExprLike, right: ExprLike): Condition {
-  if (!isCompareOp(op)) throw new BadExpressionError('', `unknown comparison ${describeValue(op)}; one of ${COMPARE_OPS.join(', ')}`);
+  if (!isCompareOp(op))
+    throw new BadExpressionError(
+      '',
+      `unknown comparison ${describeValue(op)}; one of ${COMPARE_OPS.join(', ')}`,
+    );
   return compare(op)(left, right);
 }
 
 /** A short description of a value for error messages (never its full text). */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value);
+  if (typeof value === 'string')
+    return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined')
+    return String(value);
   if (typeof value === 'bigint') return `the bigint ${value}n`;
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;

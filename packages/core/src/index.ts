@@ -32,7 +32,14 @@ export {
   type VectorDefinition,
   type VectorSpec,
 } from './activation.js';
-export type { Backend, BackendPlugin, BackendState, FloatArray, PreparedOp, SyncBackend } from './backend.js';
+export type {
+  Backend,
+  BackendPlugin,
+  BackendState,
+  FloatArray,
+  PreparedOp,
+  SyncBackend,
+} from './backend.js';
 export { type DerivativeTarget, derivative } from './derivative.js';
 export { erf as erf64, erfc as erfc64 } from './erf.js';
 export {

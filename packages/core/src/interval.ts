@@ -38,7 +38,11 @@ export function interval(lo: number, hi: number, ends: IntervalEnds = '[]'): Int
 }
 
 /** The whole real line (-∞, ∞). */
-export const REAL_LINE: Interval = interval(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, '()');
+export const REAL_LINE: Interval = interval(
+  Number.NEGATIVE_INFINITY,
+  Number.POSITIVE_INFINITY,
+  '()',
+);
 
 /** Is v in the interval? */
 export function contains(i: Interval, v: number): boolean {
@@ -52,21 +56,28 @@ export function containsClosure(i: Interval, v: number): boolean {
 
 /** Is `inner` a subset of `outer`? */
 export function isSubset(inner: Interval, outer: Interval): boolean {
-  const loOk = inner.lo > outer.lo || (inner.lo === outer.lo && (outer.loClosed || !inner.loClosed));
-  const hiOk = inner.hi < outer.hi || (inner.hi === outer.hi && (outer.hiClosed || !inner.hiClosed));
+  const loOk =
+    inner.lo > outer.lo || (inner.lo === outer.lo && (outer.loClosed || !inner.loClosed));
+  const hiOk =
+    inner.hi < outer.hi || (inner.hi === outer.hi && (outer.hiClosed || !inner.hiClosed));
   return loOk && hiOk;
 }
 
 /** Text form, e.g. `(0, 1)`, `[0, ∞)`. */
 export function formatInterval(i: Interval): string {
-  const f = (v: number) => (v === Number.POSITIVE_INFINITY ? '∞' : v === Number.NEGATIVE_INFINITY ? '-∞' : String(v));
+  const f = (v: number) =>
+    v === Number.POSITIVE_INFINITY ? '∞' : v === Number.NEGATIVE_INFINITY ? '-∞' : String(v);
   return `${i.loClosed ? '[' : '('}${f(i.lo)}, ${f(i.hi)}${i.hiClosed ? ']' : ')'}`;
 }
 
 /** LaTeX form, e.g. `(0, 1)`, `[0, \infty)`. */
 export function intervalToLatex(i: Interval): string {
   const f = (v: number) =>
-    v === Number.POSITIVE_INFINITY ? '\\infty' : v === Number.NEGATIVE_INFINITY ? '-\\infty' : String(v);
+    v === Number.POSITIVE_INFINITY
+      ? '\\infty'
+      : v === Number.NEGATIVE_INFINITY
+        ? '-\\infty'
+        : String(v);
   return `${i.loClosed ? '[' : '('}${f(i.lo)}, ${f(i.hi)}${i.hiClosed ? ']' : ')'}`;
 }
 
@@ -85,7 +96,14 @@ function enc(lo: number, hi: number, nan = false): Enclosure {
   return { lo, hi, nan };
 }
 
-const INCREASING: ReadonlySet<UnaryOp> = new Set(['exp', 'expm1', 'tanh', 'erf', 'sigmoid', 'softplus']);
+const INCREASING: ReadonlySet<UnaryOp> = new Set([
+  'exp',
+  'expm1',
+  'tanh',
+  'erf',
+  'sigmoid',
+  'softplus',
+]);
 
 function unaryEnclosure(op: UnaryOp, a: Enclosure): Enclosure {
   const f = UNARY_FLOAT64[op];
@@ -119,7 +137,8 @@ function unaryEnclosure(op: UnaryOp, a: Enclosure): Enclosure {
 
 function trigEnclosure(op: 'sin' | 'cos', a: Enclosure): Enclosure {
   const nan = a.nan || !Number.isFinite(a.lo) || !Number.isFinite(a.hi);
-  if (!Number.isFinite(a.lo) || !Number.isFinite(a.hi) || a.hi - a.lo >= 2 * Math.PI) return enc(-1, 1, nan);
+  if (!Number.isFinite(a.lo) || !Number.isFinite(a.hi) || a.hi - a.lo >= 2 * Math.PI)
+    return enc(-1, 1, nan);
   const f = op === 'sin' ? Math.sin : Math.cos;
   // extremes of sin are at π/2 + kπ, of cos at kπ
   const offset = op === 'sin' ? Math.PI / 2 : 0;
@@ -139,7 +158,12 @@ function mulEnds(p: number, q: number): number {
 }
 
 function mulEnclosure(a: Enclosure, b: Enclosure): Enclosure {
-  const products = [mulEnds(a.lo, b.lo), mulEnds(a.lo, b.hi), mulEnds(a.hi, b.lo), mulEnds(a.hi, b.hi)];
+  const products = [
+    mulEnds(a.lo, b.lo),
+    mulEnds(a.lo, b.hi),
+    mulEnds(a.hi, b.lo),
+    mulEnds(a.hi, b.hi),
+  ];
   const zeroTimesInf =
     (a.lo <= 0 && a.hi >= 0 && (!Number.isFinite(b.lo) || !Number.isFinite(b.hi))) ||
     (b.lo <= 0 && b.hi >= 0 && (!Number.isFinite(a.lo) || !Number.isFinite(a.hi)));
@@ -190,7 +214,10 @@ function nodeEnclosure(e: Expr, xRange: Enclosure, enclose: (e: Expr) => Enclosu
     case 'input':
       return xRange;
     case 'param':
-      throw new ActivationError('BAD_PARAMETER', `Parameter '${e.name}' must be bound before interval evaluation.`);
+      throw new ActivationError(
+        'BAD_PARAMETER',
+        `Parameter '${e.name}' must be bound before interval evaluation.`,
+      );
     case 'unary':
       return unaryEnclosure(e.op, enclose(e.arg));
     case 'binary': {
@@ -269,9 +296,16 @@ let cachedBreakpoints: number[] | undefined;
  *
  * @example rangeOf(mul(x, sigmoid(x))) // about [-0.2785, ∞]
  */
-export function rangeOf(e: Expr, domain: { lo: number; hi: number } = { lo: -INF, hi: INF }): Enclosure {
+export function rangeOf(
+  e: Expr,
+  domain: { lo: number; hi: number } = { lo: -INF, hi: INF },
+): Enclosure {
   cachedBreakpoints ??= breakpoints();
-  const cuts = [domain.lo, ...cachedBreakpoints.filter((p) => p > domain.lo && p < domain.hi), domain.hi];
+  const cuts = [
+    domain.lo,
+    ...cachedBreakpoints.filter((p) => p > domain.lo && p < domain.hi),
+    domain.hi,
+  ];
   let lo = INF;
   let hi = -INF;
   let nan = false;

@@ -38,7 +38,24 @@ type Token =
   | { readonly type: 'op'; readonly value: string; readonly pos: number }
   | { readonly type: 'end'; readonly pos: number };
 
-const OPERATORS = ['<=', '>=', '==', '!=', '<', '>', '+', '-', '*', '/', '^', '(', ')', ',', '?', ':'];
+const OPERATORS = [
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '^',
+  '(',
+  ')',
+  ',',
+  '?',
+  ':',
+];
 const NUMBER = /(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/y;
 const NAME = /[A-Za-z_][A-Za-z_0-9]*/y;
 const SPACE = /\s+/y;
@@ -59,7 +76,8 @@ function tokenize(source: string): Token[] {
     const number = match(NUMBER);
     if (number) {
       const value = Number(number);
-      if (!Number.isFinite(value)) throw new ParseError(source, i, `The number ${number} is too large for a float64`);
+      if (!Number.isFinite(value))
+        throw new ParseError(source, i, `The number ${number} is too large for a float64`);
       tokens.push({ type: 'number', value, pos: i });
       i += number.length;
       continue;
@@ -93,7 +111,14 @@ const NAMED_CONSTANTS: ReadonlyMap<string, number> = new Map([
   ['e', Math.E],
 ]);
 const UNARY_NAMES: ReadonlySet<string> = new Set(UNARY_OPS.filter((op) => op !== 'neg'));
-const FUNCTIONS = [...UNARY_OPS.filter((op) => op !== 'neg'), 'min', 'max', 'pow', 'where', 'select'];
+const FUNCTIONS = [
+  ...UNARY_OPS.filter((op) => op !== 'neg'),
+  'min',
+  'max',
+  'pow',
+  'where',
+  'select',
+];
 
 /**
  * Parses the text form of an expression. Throws `ParseError` with the position on bad syntax.
@@ -102,7 +127,12 @@ const FUNCTIONS = [...UNARY_OPS.filter((op) => op !== 'neg'), 'min', 'max', 'pow
  * @example parseExpression('x > 0 ? x : alpha * expm1(x)', { params: ['alpha'] })
  */
 export function parseExpression(source: string, options: ParseOptions = {}): Expr {
-  if (typeof source !== 'string') throw new ParseError(String(source).slice(0, 40), 0, `A formula must be a string, got ${typeof source}`);
+  if (typeof source !== 'string')
+    throw new ParseError(
+      String(source).slice(0, 40),
+      0,
+      `A formula must be a string, got ${typeof source}`,
+    );
   const { textLength, depth: maxDepth } = EXPRESSION_LIMITS;
   if (source.length > textLength) {
     throw new ExpressionTooLargeError(
@@ -143,7 +173,8 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
     if (t.type !== 'op' || t.value !== value) fail(t, `Expected '${value}'${describe(t)}`);
     index++;
   };
-  const describe = (t: Token) => (t.type === 'end' ? ' but the text ended' : ` but found '${source.slice(t.pos, t.pos + 1)}'`);
+  const describe = (t: Token) =>
+    t.type === 'end' ? ' but the text ended' : ` but found '${source.slice(t.pos, t.pos + 1)}'`;
 
   function expression(): Expr {
     return nested(expressionRule);
@@ -160,7 +191,8 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
       if (!isOp('?')) fail(peek(), `A comparison is not a number: write 'cond ? a : b'`);
       return conditional(cond);
     }
-    if (t.type === 'op' && t.value === '?') fail(start, `'?' needs a comparison before it, such as 'x > 0 ?'`);
+    if (t.type === 'op' && t.value === '?')
+      fail(start, `'?' needs a comparison before it, such as 'x > 0 ?'`);
     return left;
   }
 
@@ -224,7 +256,10 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
   function integerExponent(e: Expr, at: Token): number {
     const folded = simplify(e);
     if (folded.kind !== 'const' || !Number.isInteger(folded.value) || Math.abs(folded.value) > 64) {
-      return fail(at, 'Exponents must be integer constants (|n| <= 64); for other powers write exp(b * log(a)) or sqrt(a)');
+      return fail(
+        at,
+        'Exponents must be integer constants (|n| <= 64); for other powers write exp(b * log(a)) or sqrt(a)',
+      );
     }
     return folded.value;
   }
@@ -249,7 +284,10 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
       if (named !== undefined) return constant(named);
       if (params.has(t.value)) return param(t.value);
       if (t.value === 'inf' || t.value === 'Infinity') {
-        return fail(t, 'Constants must be finite numbers; write a large finite value such as 1e30 instead of inf');
+        return fail(
+          t,
+          'Constants must be finite numbers; write a large finite value such as 1e30 instead of inf',
+        );
       }
       const known = ['x', ...NAMED_CONSTANTS.keys(), ...params];
       const close = closestNames(t.value, known);
@@ -295,7 +333,10 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
       return powi(args[0]!, integerExponent(args[1]!, argStarts[1]!));
     }
     const close = closestNames(fn, FUNCTIONS);
-    return fail(name, `Unknown function '${fn}'${close.length ? ` (did you mean ${close.map((c) => `'${c}'`).join(', ')}?)` : ''}`);
+    return fail(
+      name,
+      `Unknown function '${fn}'${close.length ? ` (did you mean ${close.map((c) => `'${c}'`).join(', ')}?)` : ''}`,
+    );
   }
 
   function condition(): Condition {
@@ -309,6 +350,7 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
 
   const result = expression();
   const rest = peek();
-  if (rest.type !== 'end') fail(rest, `Unexpected '${source.slice(rest.pos, rest.pos + 1)}' after a complete expression`);
+  if (rest.type !== 'end')
+    fail(rest, `Unexpected '${source.slice(rest.pos, rest.pos + 1)}' after a complete expression`);
   return result;
 }

@@ -37,7 +37,12 @@ export function scaledSquare(e: Expr): number | undefined {
     const k = scaledSquare(e.arg);
     return k === undefined ? undefined : -k;
   }
-  if (e.kind === 'binary' && e.op === 'mul' && e.left.kind === 'const' && isPowerOfTwo(e.left.value)) {
+  if (
+    e.kind === 'binary' &&
+    e.op === 'mul' &&
+    e.left.kind === 'const' &&
+    isPowerOfTwo(e.left.value)
+  ) {
     const k = scaledSquare(e.right);
     return k === undefined ? undefined : e.left.value * k;
   }

@@ -10,7 +10,9 @@ import { children, memoized, type Node } from './structure.js';
 export const PRINT_LIMIT = 20_000;
 
 function checkPrintable(e: Expr, what: string): void {
-  const size = memoized<Node, number>((node, self) => children(node).reduce((total, c) => total + self(c), 1))(e);
+  const size = memoized<Node, number>((node, self) =>
+    children(node).reduce((total, c) => total + self(c), 1),
+  )(e);
   if (size > PRINT_LIMIT) {
     throw new ExpressionTooLargeError(
       'print',
@@ -20,8 +22,22 @@ function checkPrintable(e: Expr, what: string): void {
   }
 }
 
-const TEXT_COMPARE: Record<CompareOp, string> = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' };
-const LATEX_COMPARE: Record<CompareOp, string> = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
+const TEXT_COMPARE: Record<CompareOp, string> = {
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+  eq: '==',
+  ne: '!=',
+};
+const LATEX_COMPARE: Record<CompareOp, string> = {
+  lt: '<',
+  le: '\\le',
+  gt: '>',
+  ge: '\\ge',
+  eq: '=',
+  ne: '\\ne',
+};
 
 // precedence: higher binds tighter
 const P_SELECT = 0;
@@ -42,7 +58,11 @@ function precedence(e: Expr): number {
     case 'unary':
       return e.op === 'neg' ? P_NEG : P_ATOM;
     case 'binary':
-      return e.op === 'add' || e.op === 'sub' ? P_ADD : e.op === 'mul' || e.op === 'div' ? P_MUL : P_ATOM;
+      return e.op === 'add' || e.op === 'sub'
+        ? P_ADD
+        : e.op === 'mul' || e.op === 'div'
+          ? P_MUL
+          : P_ATOM;
     case 'powi':
       return P_POW;
     case 'select':
@@ -70,7 +90,8 @@ export function toText(e: Expr): string {
 
 function text(e: Expr): string {
   const toText = text;
-  const wrap = (child: Expr, min: number) => (precedence(child) < min ? `(${toText(child)})` : toText(child));
+  const wrap = (child: Expr, min: number) =>
+    precedence(child) < min ? `(${toText(child)})` : toText(child);
   switch (e.kind) {
     case 'const':
       return formatNumber(e.value);
@@ -105,7 +126,19 @@ function conditionText(c: Condition): string {
   return `${side(c.left)} ${TEXT_COMPARE[c.op]} ${side(c.right)}`;
 }
 
-const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'lambda', 'mu', 'sigma', 'tau', 'theta', 'kappa']);
+const GREEK = new Set([
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'lambda',
+  'mu',
+  'sigma',
+  'tau',
+  'theta',
+  'kappa',
+]);
 
 function latexName(name: string): string {
   if (GREEK.has(name)) return `\\${name}`;
@@ -182,7 +215,9 @@ function latex(e: Expr): string {
         case 'mul': {
           const left = wrap(e.left, P_MUL);
           const right = wrap(e.right, P_MUL + 1);
-          return e.left.kind === 'const' && /^[a-z\\]/i.test(right) ? `${left} ${right}` : `${left} \\cdot ${right}`;
+          return e.left.kind === 'const' && /^[a-z\\]/i.test(right)
+            ? `${left} ${right}`
+            : `${left} \\cdot ${right}`;
         }
         case 'div':
           return `\\frac{${toLatex(e.left)}}{${toLatex(e.right)}}`;

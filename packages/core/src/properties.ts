@@ -53,7 +53,8 @@ export function sampleGrid(): number[] {
 function conditionConstants(root: Expr | Condition, into: Set<number>): Set<number> {
   for (const e of nodesOf(root)) {
     if (e.kind === 'compare' || (e.kind === 'binary' && (e.op === 'min' || e.op === 'max'))) {
-      for (const side of [e.left, e.right]) if (side.kind === 'const' && Number.isFinite(side.value)) into.add(side.value);
+      for (const side of [e.left, e.right])
+        if (side.kind === 'const' && Number.isFinite(side.value)) into.add(side.value);
     }
   }
   return into;

@@ -3,7 +3,15 @@
  * or 'auto' (the highest priority that is supported and initialises, with the reasons for the
  * ones skipped). Each backend is initialised once and cached; so is a failure.
  */
-import { type Activation, type ActivationDefinition, type Bounds, type Docs, isDefinition, type ParamSpec, type Preset } from './activation.js';
+import {
+  type Activation,
+  type ActivationDefinition,
+  type Bounds,
+  type Docs,
+  isDefinition,
+  type ParamSpec,
+  type Preset,
+} from './activation.js';
 import type { Backend, BackendPlugin } from './backend.js';
 import {
   AlreadyRegisteredError,
@@ -19,7 +27,9 @@ import { closestNames } from './suggest.js';
 /** What `createRegistry` takes. */
 export interface RegistryOptions {
   /** Activation definitions, e.g. the zoo (an array, or an object of definitions). */
-  readonly activations?: Iterable<ActivationDefinition> | Readonly<Record<string, ActivationDefinition>>;
+  readonly activations?:
+    | Iterable<ActivationDefinition>
+    | Readonly<Record<string, ActivationDefinition>>;
   /** Backend plugins, e.g. [cpuJs()]. */
   readonly backends?: Iterable<BackendPlugin>;
 }
@@ -129,7 +139,9 @@ function checkPlugin(plugin: unknown): asserts plugin is BackendPlugin {
 function checkPreference(preference: unknown): asserts preference is BackendPreference {
   const ok =
     typeof preference === 'string' ||
-    (Array.isArray(preference) && preference.length > 0 && preference.every((p) => typeof p === 'string'));
+    (Array.isArray(preference) &&
+      preference.length > 0 &&
+      preference.every((p) => typeof p === 'string'));
   if (!ok) {
     throw new BadInputError(
       `A backend preference is 'auto', a backend name such as 'wasm', or names in order such as ['webgpu', 'wasm']; got ${describeValue(preference)}.`,
@@ -175,7 +187,10 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   function registerBackend(plugin: BackendPlugin): void {
     checkPlugin(plugin);
     if (plugins.has(plugin.name)) {
-      throw new AlreadyRegisteredError(plugin.name, `A backend named '${plugin.name}' is already registered; register each plugin once.`);
+      throw new AlreadyRegisteredError(
+        plugin.name,
+        `A backend named '${plugin.name}' is already registered; register each plugin once.`,
+      );
     }
     plugins.set(plugin.name, plugin);
   }
@@ -183,20 +198,29 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   const source = options.activations;
   if (source !== undefined) {
     if (typeof source !== 'object' || source === null) {
-      throw new BadInputError(`activations must be an array or an object of definitions (e.g. the zoo), got ${describeValue(source)}.`);
+      throw new BadInputError(
+        `activations must be an array or an object of definitions (e.g. the zoo), got ${describeValue(source)}.`,
+      );
     }
-    const list = Symbol.iterator in source ? [...(source as Iterable<ActivationDefinition>)] : Object.values(source);
+    const list =
+      Symbol.iterator in source
+        ? [...(source as Iterable<ActivationDefinition>)]
+        : Object.values(source);
     for (const definition of list) register(definition);
   }
   const backends = options.backends ?? [];
   if (typeof backends !== 'object' || backends === null || !(Symbol.iterator in backends)) {
-    throw new BadInputError(`backends must be an array of plugins such as [wasm(), cpuJs()], got ${describeValue(backends)}.`);
+    throw new BadInputError(
+      `backends must be an array of plugins such as [wasm(), cpuJs()], got ${describeValue(backends)}.`,
+    );
   }
   for (const plugin of backends) registerBackend(plugin);
 
   function definition(id: string): ActivationDefinition {
     if (typeof id !== 'string') {
-      throw new BadInputError(`An activation id is a string such as 'gelu', got ${describeValue(id)}; registry.activations() lists them.`);
+      throw new BadInputError(
+        `An activation id is a string such as 'gelu', got ${describeValue(id)}; registry.activations() lists them.`,
+      );
     }
     const found = byName.get(id);
     if (found) return found;
@@ -209,7 +233,8 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       pending = (async (): Promise<Slot> => {
         try {
           const supported = await plugin.isSupported();
-          if (supported !== true) return { reason: typeof supported === 'string' ? supported : 'not supported here' };
+          if (supported !== true)
+            return { reason: typeof supported === 'string' ? supported : 'not supported here' };
           return { backend: await plugin.create() };
         } catch (error) {
           return { reason: failureReason(error) };
@@ -234,7 +259,10 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     recovered.push({ name: plugin.name, reason: `${why}; created again` });
     const again = await slot(plugin);
     if ('backend' in again) return again;
-    recovered[recovered.length - 1] = { name: plugin.name, reason: `${why}; creating it again failed` };
+    recovered[recovered.length - 1] = {
+      name: plugin.name,
+      reason: `${why}; creating it again failed`,
+    };
     return again;
   }
 
@@ -265,7 +293,10 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       skipped.push({ name, reason: result.reason });
     }
     if (names.length === 0) {
-      throw new BackendUnavailableError('auto', 'no backends are registered; pass backends: [cpuJs()] to createRegistry.');
+      throw new BackendUnavailableError(
+        'auto',
+        'no backends are registered; pass backends: [cpuJs()] to createRegistry.',
+      );
     }
     // asked for one backend by name, the error already names it
     const named = typeof preference === 'string' && preference !== 'auto';
@@ -306,7 +337,12 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         statuses.push(
           'backend' in result
             ? { name: plugin.name, priority: plugin.priority, available: true }
-            : { name: plugin.name, priority: plugin.priority, available: false, reason: result.reason },
+            : {
+                name: plugin.name,
+                priority: plugin.priority,
+                available: false,
+                reason: result.reason,
+              },
         );
       }
       return statuses;

@@ -62,7 +62,12 @@ class Simplifier {
         if (arg.kind === 'const') return fold(applyUnary(e.op, arg));
         if (e.op === 'neg' && arg.kind === 'unary' && arg.op === 'neg') return arg.arg;
         // canonical form of a negated product: a negative constant factor, -(c · a) = (-c) · a
-        if (e.op === 'neg' && arg.kind === 'binary' && arg.op === 'mul' && arg.left.kind === 'const') {
+        if (
+          e.op === 'neg' &&
+          arg.kind === 'binary' &&
+          arg.op === 'mul' &&
+          arg.left.kind === 'const'
+        ) {
           return this.#binary('mul', constant(-arg.left.value), arg.right);
         }
         if (e.op === 'abs' && arg.kind === 'unary' && (arg.op === 'abs' || arg.op === 'neg')) {
@@ -121,21 +126,31 @@ class Simplifier {
         if (isConst(b, -1)) return this.expr(applyUnary('neg', a));
         // constants first, and merged: c1 · (c2 · e) = (c1 c2) · e
         if (b.kind === 'const') return this.#binary('mul', b, a);
-        if (a.kind === 'const' && b.kind === 'binary' && b.op === 'mul' && b.left.kind === 'const') {
+        if (
+          a.kind === 'const' &&
+          b.kind === 'binary' &&
+          b.op === 'mul' &&
+          b.left.kind === 'const'
+        ) {
           return this.#binary('mul', constant(a.value * b.left.value), b.right);
         }
-        if (a.kind === 'unary' && a.op === 'neg') return this.expr(applyUnary('neg', applyBinary('mul', a.arg, b)));
-        if (b.kind === 'unary' && b.op === 'neg') return this.expr(applyUnary('neg', applyBinary('mul', a, b.arg)));
+        if (a.kind === 'unary' && a.op === 'neg')
+          return this.expr(applyUnary('neg', applyBinary('mul', a.arg, b)));
+        if (b.kind === 'unary' && b.op === 'neg')
+          return this.expr(applyUnary('neg', applyBinary('mul', a, b.arg)));
         if (this.#ids.same(a, b)) return powi(a, 2);
         // a · (1/b) = a/b, with one rounding instead of two
-        if (b.kind === 'binary' && b.op === 'div' && isConst(b.left, 1)) return this.#binary('div', a, b.right);
-        if (a.kind === 'binary' && a.op === 'div' && isConst(a.left, 1)) return this.#binary('div', b, a.right);
+        if (b.kind === 'binary' && b.op === 'div' && isConst(b.left, 1))
+          return this.#binary('div', a, b.right);
+        if (a.kind === 'binary' && a.op === 'div' && isConst(a.left, 1))
+          return this.#binary('div', b, a.right);
         break;
       case 'div':
         if (isConst(a, 0)) return constant(0);
         if (isConst(b, 1)) return a;
         if (isConst(b, -1)) return this.expr(applyUnary('neg', a));
-        if (a.kind === 'unary' && a.op === 'neg') return this.expr(applyUnary('neg', applyBinary('div', a.arg, b)));
+        if (a.kind === 'unary' && a.op === 'neg')
+          return this.expr(applyUnary('neg', applyBinary('div', a.arg, b)));
         break;
       case 'min':
       case 'max':
@@ -172,7 +187,8 @@ export function propagatesNaN(e: Expr): boolean {
       case 'select': {
         // a NaN operand makes every comparison false except ≠, so NaN takes one known branch
         const { cond } = node;
-        if (self(cond.left) || self(cond.right)) return self(cond.op === 'ne' ? node.ifTrue : node.ifFalse);
+        if (self(cond.left) || self(cond.right))
+          return self(cond.op === 'ne' ? node.ifTrue : node.ifFalse);
         return self(node.ifTrue) && self(node.ifFalse);
       }
     }

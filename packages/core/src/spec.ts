@@ -152,10 +152,7 @@ export function checkDocs(
 }
 
 /** Checks every parameter spec: an identifier name, finite default inside its own range, booleans, a description. */
-export function checkParamSpecs(
-  id: string,
-  value: unknown,
-): Readonly<Record<string, ParamSpec>> {
+export function checkParamSpecs(id: string, value: unknown): Readonly<Record<string, ParamSpec>> {
   if (value === undefined) return Object.freeze({});
   if (!isRecord(value))
     throw new BadDefinitionError(

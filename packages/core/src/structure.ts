@@ -198,3 +198,26 @@ export function useCounts(root: Node, ids: StructuralIds): Map<number, number> {
   count(root);
   return uses;
 }
+
+/** Unary ops that cost a polynomial evaluation or more (exp, log, tanh, erf, sin, σ, softplus, …). */
+export const TRANSCENDENTAL_OPS: ReadonlySet<string> = new Set([
+  'exp',
+  'expm1',
+  'log',
+  'log1p',
+  'tanh',
+  'erf',
+  'erfc',
+  'sin',
+  'cos',
+  'sigmoid',
+  'softplus',
+]);
+
+/** How many distinct transcendental sub-expressions `e` evaluates: what a kernel's size and compile time follow. */
+export function transcendentalCount(e: Node): number {
+  let count = 0;
+  for (const node of nodesOf(e))
+    if (node.kind === 'unary' && TRANSCENDENTAL_OPS.has(node.op)) count++;
+  return count;
+}

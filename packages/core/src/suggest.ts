@@ -31,7 +31,8 @@ export function closestNames(name: string, known: Iterable<string>, limit = 3): 
     const contains = lower.includes(needle) || needle.includes(lower) ? 0 : 1;
     // close: within about a third of the name and not a rewrite of the whole name, or a containment
     const close = distance <= Math.max(1, Math.ceil(needle.length / 3)) && distance < needle.length;
-    if (close || (contains === 0 && Math.min(needle.length, lower.length) >= 2)) scored.push([candidate, distance, contains]);
+    if (close || (contains === 0 && Math.min(needle.length, lower.length) >= 2))
+      scored.push([candidate, distance, contains]);
   }
   scored.sort((a, b) => a[1] - b[1] || a[2] - b[2] || a[0].localeCompare(b[0]));
   return scored.slice(0, limit).map(([candidate]) => candidate);

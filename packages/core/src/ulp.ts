@@ -67,10 +67,13 @@ export function isNormalFloat32(v: number): boolean {
 export function float32Error(value: number, expected: number): number {
   if (Number.isNaN(expected)) return Number.isNaN(value) ? 0 : Number.POSITIVE_INFINITY;
   if (Math.abs(expected) > F32_MAX) {
-    return Math.sign(value) === Math.sign(expected) && Math.abs(value) >= F32_MAX ? 0 : Number.POSITIVE_INFINITY;
+    return Math.sign(value) === Math.sign(expected) && Math.abs(value) >= F32_MAX
+      ? 0
+      : Number.POSITIVE_INFINITY;
   }
   if (!Number.isFinite(value)) return Number.POSITIVE_INFINITY;
-  if (!isNormalFloat32(expected)) return Math.abs(value - expected) <= F32_MIN_NORMAL ? 0 : Number.POSITIVE_INFINITY;
+  if (!isNormalFloat32(expected))
+    return Math.abs(value - expected) <= F32_MIN_NORMAL ? 0 : Number.POSITIVE_INFINITY;
   return ulpDistanceFloat32(value, expected);
 }
 
@@ -84,7 +87,12 @@ export const FLUSH_FLOOR = 2 ** -116;
  * The worst float32Error of results `got` at `inputs` against a float64 reference; an absolute
  * error up to `floor` counts as 0 (FLUSH_FLOOR for flush-to-zero devices).
  */
-export function worstUlps(got: ArrayLike<number>, inputs: ArrayLike<number>, reference: (x: number) => number, floor = 0): number {
+export function worstUlps(
+  got: ArrayLike<number>,
+  inputs: ArrayLike<number>,
+  reference: (x: number) => number,
+  floor = 0,
+): number {
   let worst = 0;
   for (let i = 0; i < inputs.length; i++) {
     const expected = reference(inputs[i]!);
@@ -102,6 +110,19 @@ export function accuracyInputs(): Float32Array {
   const xs: number[] = [];
   for (let i = -4000; i <= 4000; i++) xs.push(i / 40);
   for (let i = -20000; i <= 20000; i++) if (i % 25 !== 0) xs.push(i / 1000);
-  for (const v of [0, 1e-30, 1e-45, 1e-38, 1e-7, 88.7, 89, 1e4, 1e30, F32_MAX, Number.POSITIVE_INFINITY]) xs.push(v, -v);
+  for (const v of [
+    0,
+    1e-30,
+    1e-45,
+    1e-38,
+    1e-7,
+    88.7,
+    89,
+    1e4,
+    1e30,
+    F32_MAX,
+    Number.POSITIVE_INFINITY,
+  ])
+    xs.push(v, -v);
   return Float32Array.from(xs);
 }

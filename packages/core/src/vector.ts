@@ -27,7 +27,12 @@ export function resolveRowLength(n: number, rowLength: number, what = 'input'): 
  * softmax(s·x) or log-softmax(s·x) of each row, shifted by the row maximum so nothing overflows.
  * A row containing +∞ puts all its mass on the +∞ entries; NaN anywhere in a row gives NaN for the row.
  */
-export function softmaxRows(spec: SoftmaxSpec, x: ArrayLike<number>, rowLength: number, out: Writable): void {
+export function softmaxRows(
+  spec: SoftmaxSpec,
+  x: ArrayLike<number>,
+  rowLength: number,
+  out: Writable,
+): void {
   const n = x.length;
   const length = resolveRowLength(n, rowLength);
   const s = spec.scale;
@@ -90,7 +95,15 @@ export function softmaxBackwardRows(
 }
 
 /** dx of one row (starting at `start` in dy and out, at `at` in p) from its probabilities p. */
-function backwardRow(spec: SoftmaxSpec, p: ArrayLike<number>, at: number, dy: ArrayLike<number>, start: number, length: number, out: Writable): void {
+function backwardRow(
+  spec: SoftmaxSpec,
+  p: ArrayLike<number>,
+  at: number,
+  dy: ArrayLike<number>,
+  start: number,
+  length: number,
+  out: Writable,
+): void {
   const s = spec.scale;
   let dot = 0;
   if (spec.log) {
@@ -106,13 +119,24 @@ function backwardRow(spec: SoftmaxSpec, p: ArrayLike<number>, at: number, dy: Ar
  * The vector-Jacobian product of every row from probabilities p = softmax(s·x) that a backend
  * computed (sums in float64), as `softmaxBackwardRows` does from x.
  */
-export function softmaxBackwardFromProbabilities(spec: SoftmaxSpec, p: ArrayLike<number>, dy: ArrayLike<number>, rowLength: number, out: Writable): void {
+export function softmaxBackwardFromProbabilities(
+  spec: SoftmaxSpec,
+  p: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  rowLength: number,
+  out: Writable,
+): void {
   const length = resolveRowLength(p.length, rowLength);
-  for (let start = 0; start < p.length; start += length) backwardRow(spec, p, start, dy, start, length, out);
+  for (let start = 0; start < p.length; start += length)
+    backwardRow(spec, p, start, dy, start, length, out);
 }
 
 /** Mean cross-entropy -Σ t·log p over rows, from log-probabilities a backend computed. */
-export function crossEntropyFromLogProbabilities(logp: ArrayLike<number>, targets: Targets, rowLength: number): number {
+export function crossEntropyFromLogProbabilities(
+  logp: ArrayLike<number>,
+  targets: Targets,
+  rowLength: number,
+): number {
   const { rows, length, target } = resolveTargets(logp.length, targets, rowLength);
   let total = 0;
   for (let r = 0; r < rows; r++) {
@@ -125,7 +149,11 @@ export function crossEntropyFromLogProbabilities(logp: ArrayLike<number>, target
 }
 
 /** Turns probabilities p (softmax of the logits, computed by a backend) into (p - t)/rows in place. */
-export function crossEntropyGradientFromProbabilities(p: Writable, targets: Targets, rowLength: number): void {
+export function crossEntropyGradientFromProbabilities(
+  p: Writable,
+  targets: Targets,
+  rowLength: number,
+): void {
   const { rows, length, target } = resolveTargets(p.length, targets, rowLength);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < length; i++) p[r * length + i] = (p[r * length + i]! - target(r, i)) / rows;
@@ -138,7 +166,13 @@ function sliceView(x: ArrayLike<number>, start: number, length: number): ArrayLi
 }
 
 /** Class targets: one-hot / probability rows (same length as logits), or class indices (one per row). */
-export type Targets = Float32Array | Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
+export type Targets =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint32Array
+  | Uint16Array
+  | Uint8Array;
 
 /** Checks targets against logits and returns the per-row target probability lookup. */
 export function resolveTargets(
@@ -156,7 +190,12 @@ export function resolveTargets(
     return { rows: logitsLength / length, length, target: (row, i) => targets[row * length + i]! };
   }
   if (
-    !(targets instanceof Int32Array || targets instanceof Uint32Array || targets instanceof Uint16Array || targets instanceof Uint8Array)
+    !(
+      targets instanceof Int32Array ||
+      targets instanceof Uint32Array ||
+      targets instanceof Uint16Array ||
+      targets instanceof Uint8Array
+    )
   ) {
     throw new BadInputError(
       'Targets must be a Float32Array/Float64Array of one-hot rows or an Int32Array/Uint32Array/Uint16Array/Uint8Array of class indices.',
@@ -170,19 +209,27 @@ export function resolveTargets(
   const length = resolveRowLength(logitsLength, rowLength, 'logits array');
   const rows = logitsLength / length;
   if (targets.length !== rows) {
-    throw new BadInputError(`Expected one class index per row (${rows} rows of ${length}), got ${targets.length} indices.`);
+    throw new BadInputError(
+      `Expected one class index per row (${rows} rows of ${length}), got ${targets.length} indices.`,
+    );
   }
   for (let r = 0; r < rows; r++) {
     const t = targets[r]!;
     if (t < 0 || t >= length) {
-      throw new BadInputError(`Class index ${t} in row ${r} is outside [0, ${length - 1}]; indices count from 0.`);
+      throw new BadInputError(
+        `Class index ${t} in row ${r} is outside [0, ${length - 1}]; indices count from 0.`,
+      );
     }
   }
   return { rows, length, target: (row, i) => (targets[row] === i ? 1 : 0) };
 }
 
 /** Mean over rows of the cross-entropy -Σ t·log softmax(x), computed from log-softmax (no log(0)). */
-export function softmaxCrossEntropy(logits: ArrayLike<number>, targets: Targets, rowLength: number): number {
+export function softmaxCrossEntropy(
+  logits: ArrayLike<number>,
+  targets: Targets,
+  rowLength: number,
+): number {
   const { rows, length, target } = resolveTargets(logits.length, targets, rowLength);
   const logp = new Float64Array(length);
   let total = 0;

@@ -14,6 +14,8 @@ import {
   nodesOf,
   StructuralIds,
   scaledInput,
+  TRANSCENDENTAL_OPS,
+  transcendentalCount,
   scaledSquare,
   simplify,
 } from '@activations/core/backend';
@@ -57,31 +59,12 @@ function opsUsed(e: Expr | Condition): Set<string> {
   return ops;
 }
 
-const TRANSCENDENTAL = new Set([
-  'exp',
-  'expm1',
-  'log',
-  'log1p',
-  'tanh',
-  'erf',
-  'erfc',
-  'sin',
-  'cos',
-  'sigmoid',
-  'softplus',
-]);
-
 /** Above this many transcendental uses, math functions are outlined into helper functions. */
 const OUTLINE_ABOVE = 12;
 
-/** How many distinct transcendental sub-expressions the kernel evaluates. */
-function heavyUses(e: Expr): number {
-  return nodesOf(e).filter((node) => node.kind === 'unary' && TRANSCENDENTAL.has(node.op)).length;
-}
-
 /** Does the kernel evaluate a transcendental function (so it is bound by arithmetic, not memory)? */
 export function computeBound(e: Expr): boolean {
-  return [...opsUsed(e)].some((op) => TRANSCENDENTAL.has(op));
+  return [...opsUsed(e)].some((op) => TRANSCENDENTAL_OPS.has(op));
 }
 
 /** Does the expression use a function that only f64 lanes have (erfc of c·x excepted)? */
@@ -374,7 +357,7 @@ export function compileKernel(
   // many transcendental uses: one helper function each instead of inlined copies (the kernel
   // stays small enough for V8 to compile in milliseconds); the zoo's kernels have at most a few
   const outliner =
-    heavyUses(expression) > OUTLINE_ABOVE
+    transcendentalCount(expression) > OUTLINE_ABOVE
       ? new Outliner(hostFunctions.length + 1, hostIndex)
       : undefined;
   const em = new SimdEmitter(fb, lanes, prologue, hostIndex, outliner);

@@ -19,7 +19,7 @@ import {
   type Job,
   KERNEL_CACHE_SIZE,
   type MapRequest,
-  nodesOf,
+  transcendentalCount,
   type OpRequest,
 } from '@activations/core/backend';
 import { MAP_READ_MODE, Usage } from './device.js';
@@ -39,20 +39,6 @@ import { activationFunction, type Precision, type WgslOp, wgslExpression } from 
  * 8 take 0.1–2 s, 48 over a minute. The zoo's largest kernel (mish′) has 4.
  */
 export const MAX_TRANSCENDENTALS = 16;
-
-const TRANSCENDENTAL: ReadonlySet<string> = new Set([
-  'exp',
-  'expm1',
-  'log',
-  'log1p',
-  'tanh',
-  'erf',
-  'erfc',
-  'sin',
-  'cos',
-  'sigmoid',
-  'softplus',
-]);
 
 /** A float32 kernel is kept when its worst error on the probe inputs is at most this (else double-float). */
 export const PROBE_ULPS = 3;
@@ -274,10 +260,7 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
   /** Refuses, before any compile, a kernel with more transcendental functions than the budget. */
   #checkBudget(request: MapRequest): void {
     const max = this.#settings.maxTranscendentals;
-    let count = 0;
-    for (const node of nodesOf(wgslExpression(request.expression))) {
-      if (node.kind === 'unary' && TRANSCENDENTAL.has(node.op)) count++;
-    }
+    const count = transcendentalCount(wgslExpression(request.expression));
     if (count > max) {
       throw new ExpressionTooLargeError(
         'kernel',

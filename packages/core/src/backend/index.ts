@@ -69,6 +69,8 @@ export {
   nodesOf,
   numberKey,
   StructuralIds,
+  TRANSCENDENTAL_OPS,
+  transcendentalCount,
   useCounts,
 } from '../structure.js';
 export { closestNames, editDistance } from '../suggest.js';
