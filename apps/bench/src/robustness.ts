@@ -8,7 +8,7 @@
  *   pnpm --filter @activations/bench robustness [-- --fuzz 10000 --gpu-fuzz 300]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpus } from 'node:os';
 import {
   type Activation,
   type Backend,
@@ -37,7 +37,7 @@ const FUZZ = option('fuzz', 10_000);
 const GPU_FUZZ = option('gpu-fuzz', 300);
 
 const registry = createRegistry({ activations: zoo });
-const act = (id: string, params?: Record<string, unknown>) => registry.activation(id, params);
+const act = (id: string, params?: Record<string, unknown> | string) => registry.activation(id, params);
 const cpu = new CpuJsBackend();
 const wasm = new WasmBackend();
 const gpu = await WebGPUBackend.create({ allowSoftware: true }).catch(() => undefined);
@@ -47,14 +47,14 @@ const cpuModel = (() => {
   try {
     return (
       /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ??
-      os.cpus()[0]?.model
+      cpus()[0]?.model
     );
   } catch {
-    return os.cpus()[0]?.model;
+    return cpus()[0]?.model;
   }
 })();
 console.log(
-  `node ${process.version}, ${os.cpus().length} cores, ${cpuModel}; webgpu: ${gpu ? gpu.adapterName : 'none'}\n`,
+  `node ${process.version}, ${cpus().length} cores, ${cpuModel}; webgpu: ${gpu ? gpu.adapterName : 'none'}\n`,
 );
 
 const ms = (t: number) => `${(performance.now() - t).toFixed(1)} ms`;
