@@ -131,3 +131,33 @@ export function newLike<T extends FloatArray>(x: T, length = x.length): T {
     floatArrayType(x) === 'Float64Array' ? new Float64Array(length) : new Float32Array(length)
   ) as T;
 }
+
+/**
+ * The rules of the resident-array methods every backend with them shares (wasm's `forwardArray`,
+ * webgpu's `forwardBuffer`, …): a loss is refused, a vector activation takes only forward and an
+ * output separate from its input.
+ */
+export function checkResidentOp(
+  act: unknown,
+  op: 'forward' | 'derivative' | 'backward',
+  method: string,
+  outIsX: boolean,
+): asserts act is Activation {
+  checkActivation(act, method);
+  if (act.kind === 'loss') {
+    throw new BadInputError(
+      `${method} takes activations, not a loss: use loss() and lossGradient() with typed arrays for '${act.id}'.`,
+    );
+  }
+  if (act.kind === 'vector') {
+    if (op !== 'forward') {
+      throw new BadInputError(
+        `${method} is for elementwise activations: use backward() with typed arrays for '${act.id}' (its vector-Jacobian product).`,
+      );
+    }
+    if (outIsX)
+      throw new BadInputError(
+        `'${act.id}' reads whole rows: out must be a different array from x.`,
+      );
+  }
+}

@@ -248,3 +248,17 @@ describe('kernels that f64 lanes cannot get right', () => {
     expect(backend.lanesOf(twice)).not.toBe('scalar');
   });
 });
+
+describe('resident arrays follow the same rules on every backend', () => {
+  it('take a vector activation for forward (out apart from x) and refuse losses and vector derivatives', () => {
+    const backend = new WasmBackend();
+    const softmaxAct = zoo.find((d) => d.id === 'softmax')!.create({ rowLength: 2 });
+    const a = backend.allocate(4);
+    a.array.set([0, 0, 1, 1]);
+    expect([...backend.forwardArray(softmaxAct, a).array]).toEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(() => backend.forwardArray(softmaxAct, a, a)).toThrow(/reads whole rows/);
+    expect(() => backend.derivativeArray(softmaxAct, a)).toThrow(BadInputError);
+    const lossAct = zoo.find((d) => d.id === 'softmax-cross-entropy')!.create({ rowLength: 2 });
+    expect(() => backend.forwardArray(lossAct, a)).toThrow(/not a loss/);
+  });
+});

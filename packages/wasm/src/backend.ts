@@ -1,7 +1,7 @@
 /** The wasm backend: core's façade over the wasm provider, plus what only wasm has (arrays in wasm memory). */
 import type { Activation, ElementwiseActivation } from '@activations/core';
 import { BadInputError } from '@activations/core';
-import { checkActivation, type FacadeOptions, SyncBackendFacade } from '@activations/core/backend';
+import { checkResidentOp, type FacadeOptions, SyncBackendFacade } from '@activations/core/backend';
 import type { Kernel } from './provider.js';
 import { WasmProvider } from './provider.js';
 import type { LaneReport } from './kernels.js';
@@ -94,12 +94,12 @@ export class WasmBackend extends SyncBackendFacade<Kernel> {
     out: WasmArray | undefined,
   ): WasmArray {
     this.ensureReady();
-    checkActivation(act, method);
-    if (act.kind !== 'elementwise') {
-      throw new BadInputError(
-        `${method} takes elementwise activations; '${act.id}' is ${act.kind === 'vector' ? 'a vector activation: use forward() with typed arrays' : 'a loss: use loss()'}.`,
-      );
-    }
+    checkResidentOp(
+      act,
+      dy === undefined ? op : 'backward',
+      method,
+      out !== undefined && out === x,
+    );
     this.#checkArray(x, 'x');
     if (dy !== undefined) {
       this.#checkArray(dy, 'dy');
@@ -113,7 +113,19 @@ export class WasmBackend extends SyncBackendFacade<Kernel> {
       if (out.length !== x.length)
         throw new BadInputError(`out must have length ${x.length} like x, got ${out.length}.`);
     }
-    const request = this.requestFor(act, op, dy === undefined ? 'map' : 'backward', 'float32');
+    if (act.kind === 'vector') {
+      // rows through the typed-array path (it may grow memory, so copy x out of it first)
+      const rows = this.forwardSync(act, x.array.slice());
+      const target = out ?? this.provider.heap.allocate(x.length);
+      target.array.set(rows);
+      return target;
+    }
+    const request = this.requestFor(
+      act as ElementwiseActivation,
+      op,
+      dy === undefined ? 'map' : 'backward',
+      'float32',
+    );
     let kernel: Kernel;
     try {
       kernel = this.kernelSync(request);
@@ -130,7 +142,10 @@ export class WasmBackend extends SyncBackendFacade<Kernel> {
     return result;
   }
 
-  /** f(x) over arrays in wasm memory, no copies (elementwise activations); `out` may be x. */
+  /**
+   * f(x) over arrays in wasm memory: no copies for elementwise activations (`out` may be x);
+   * softmax-family rows go through one copy (`out` must then be another array).
+   */
   forwardArray(act: Activation, x: WasmArray, out?: WasmArray): WasmArray {
     return this.#arrayOp('forwardArray', act, 'forward', x, undefined, out);
   }

@@ -9,6 +9,7 @@ import {
 import {
   BackendFacade,
   checkActivation,
+  checkResidentOp,
   describeValue,
   type FacadeOptions,
   resolveRowLength,
@@ -258,20 +259,17 @@ export class WebGPUBackend extends BackendFacade<Kernel> {
     options: BufferOptions,
   ): Promise<GPUBuffer> {
     this.ensureReady();
-    checkActivation(act, method);
-    if (act.kind === 'loss')
-      throw new BadInputError(
-        `${method} takes activations, not a loss; use loss() with typed arrays for '${act.id}'.`,
-      );
-    if (act.kind === 'vector' && (op === 'derivative' || dy !== undefined)) {
-      throw new BadInputError(
-        `${method} is for elementwise activations; use backward() with typed arrays for '${act.id}'.`,
-      );
-    }
-    if (typeof options !== 'object' || options === null)
+    if (typeof options !== 'object' || options === null) {
       throw new BadInputError(
         `${method}: options must be an object, got ${describeValue(options)}.`,
       );
+    }
+    checkResidentOp(
+      act,
+      dy === undefined ? op : 'backward',
+      method,
+      options.out !== undefined && options.out === x,
+    );
     const length = options.length ?? Math.floor((isGpuBuffer(x) ? x.size : 0) / FLOAT);
     if (!Number.isInteger(length) || length < 0)
       throw new BadInputError(
@@ -283,10 +281,6 @@ export class WebGPUBackend extends BackendFacade<Kernel> {
     let kernel: { pipeline: GPUComputePipeline; buffers: (out: GPUBuffer) => Bound; unit: number };
     try {
       if (act.kind === 'vector') {
-        if (options.out === x)
-          throw new BadInputError(
-            `'${act.id}' reads whole rows: out must be a different buffer from x.`,
-          );
         const unit = resolveRowLength(length, act.params.rowLength!);
         const pipeline = await this.provider.softmaxPipeline(rowsRequest(act.softmax, 'float32'));
         kernel = {
@@ -300,7 +294,12 @@ export class WebGPUBackend extends BackendFacade<Kernel> {
         const aliased =
           options.out === x ? 'x' : dy !== undefined && options.out === dy ? 'dy' : 'none';
         const shape = this.provider.residentShape(dy !== undefined, aliased);
-        const request = this.requestFor(act, op, dy === undefined ? 'map' : 'backward', 'float32');
+        const request = this.requestFor(
+          act as ElementwiseActivation,
+          op,
+          dy === undefined ? 'map' : 'backward',
+          'float32',
+        );
         const pipeline = await this.provider.opPipeline(request, shape);
         const bound = this.provider.bindings(shape);
         kernel = {

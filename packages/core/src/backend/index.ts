@@ -11,6 +11,7 @@
 export {
   checkActivation,
   checkFloatArray,
+  checkResidentOp,
   floatArrayType,
   isDetached,
   isShared,
