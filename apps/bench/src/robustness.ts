@@ -37,7 +37,8 @@ const FUZZ = option('fuzz', 10_000);
 const GPU_FUZZ = option('gpu-fuzz', 300);
 
 const registry = createRegistry({ activations: zoo });
-const act = (id: string, params?: Record<string, unknown> | string) => registry.activation(id, params);
+const act = (id: string, params?: Record<string, unknown> | string) =>
+  registry.activation(id, params);
 const cpu = new CpuJsBackend();
 const wasm = new WasmBackend();
 const gpu = await WebGPUBackend.create({ allowSoftware: true }).catch(() => undefined);
@@ -46,8 +47,7 @@ const backends: Backend[] = [cpu, wasm, ...(gpu ? [gpu] : [])];
 const cpuModel = (() => {
   try {
     return (
-      /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ??
-      cpus()[0]?.model
+      /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model
     );
   } catch {
     return cpus()[0]?.model;
@@ -164,27 +164,41 @@ section(`Fuzz: ${FUZZ} random trees, well-formed and hostile`);
   let accepted = 0;
   let refused = 0;
   let untyped = 0;
-  let slowest = 0;
+  const defineTimes: number[] = [];
+  const createTimes: number[] = [];
   const accepted_: ElementwiseActivation[] = [];
   for (const [k, tree] of trees.entries()) {
     const t = performance.now();
+    let definition: ReturnType<typeof defineActivation> | undefined;
     try {
-      accepted_.push(
-        defineActivation({
-          id: `fuzz-${k}`,
-          params: { alpha: { default: 0.5, description: 'a parameter' } },
-          forward: tree as never,
-        }).create(),
-      );
+      definition = defineActivation({
+        id: `fuzz-${k}`,
+        params: { alpha: { default: 0.5, description: 'a parameter' } },
+        forward: tree as never,
+      });
       accepted++;
     } catch (error) {
       if ((error as { code?: unknown }).code === undefined) untyped++;
       refused++;
     }
-    slowest = Math.max(slowest, performance.now() - t);
+    defineTimes.push(performance.now() - t);
+    if (definition) {
+      const c = performance.now();
+      accepted_.push(definition.create());
+      createTimes.push(performance.now() - c);
+    }
   }
   line('accepted / refused (typed) / untyped errors', `${accepted} / ${refused} / ${untyped}`);
-  line('slowest define+create of one tree', `${slowest.toFixed(1)} ms`);
+  const quantile = (a: number[], p: number) =>
+    [...a].sort((u, v) => u - v)[Math.floor(p * (a.length - 1))]!.toFixed(2);
+  line(
+    'accepted or refused (defineActivation): median / p99 / max',
+    `${quantile(defineTimes, 0.5)} / ${quantile(defineTimes, 0.99)} / ${quantile(defineTimes, 1)} ms`,
+  );
+  line(
+    'create() of the accepted (derivative, bounds, properties): median / p99 / max',
+    `${quantile(createTimes, 0.5)} / ${quantile(createTimes, 0.99)} / ${quantile(createTimes, 1)} ms`,
+  );
   line('sentinel global set', String(sentinel()));
   const x = Float32Array.from({ length: 1001 }, (_, i) => (i - 500) / 25);
   const agree = async (b: Backend, acts: ElementwiseActivation[], ulps: number, floor: number) => {
