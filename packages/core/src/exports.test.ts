@@ -117,6 +117,7 @@ it('exports exactly these names from each entry point', () => {
       "bindParams",
       "checkActivation",
       "checkFloatArray",
+      "checkResidentOp",
       "children",
       "closestNames",
       "constTimesInput",
