@@ -19,7 +19,9 @@ export function packageTestConfig(packageDir: string, options: { testTimeout?: n
     test: {
       include: ['src/**/*.test.ts'],
       reporters,
-      testTimeout: options.testTimeout ?? 30_000,
+      // CI runs every package's suite at once on 2 cores: a test that takes 2 s alone has taken
+      // 30 s there. The work of each test is bounded; the timeout only catches a hang.
+      testTimeout: options.testTimeout ?? 120_000,
     },
   });
 }

@@ -186,8 +186,9 @@ describe('fuzz: 10,000 random trees, well-formed and hostile', () => {
     expect(sentinel()).toBe(false);
     expect(accepted).toBeGreaterThan(2000);
     expect(accepted).toBeLessThan(9000);
-    // a sample of the accepted ones all the way: derivative, bounds, properties
-    for (const d of definitions.slice(0, 200)) {
+    // a sample of the accepted ones all the way: derivative, bounds, properties (the robustness
+    // report of apps/bench creates every one; here a few, so the suite stays fast on a loaded machine)
+    for (const d of definitions.slice(0, 40)) {
       const act = d.create();
       const y = act.forward(0.7);
       expect(Object.is(y, act.forward(0.7))).toBe(true);
