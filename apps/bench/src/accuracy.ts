@@ -18,11 +18,17 @@ import { type WebGPUBackend, webgpu } from '@activations/webgpu';
 import { zoo } from '@activations/zoo';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
-const registry = createRegistry({ activations: zoo, backends: [wasm(), cpuJs(), webgpu({ allowSoftware: true })] });
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER))
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+const registry = createRegistry({
+  activations: zoo,
+  backends: [wasm(), cpuJs(), webgpu({ allowSoftware: true })],
+});
 const gpuChoice = await registry.selectBackend(['webgpu', 'cpu-js']);
 const gpu = gpuChoice.name === 'webgpu' ? (gpuChoice.backend as WebGPUBackend) : undefined;
-console.log(gpu ? `webgpu: ${gpu.adapterName}` : `webgpu unavailable: ${gpuChoice.skipped[0]?.reason}`);
+console.log(
+  gpu ? `webgpu: ${gpu.adapterName}` : `webgpu unavailable: ${gpuChoice.skipped[0]?.reason}`,
+);
 /** worstUlps with the flush-to-zero allowance of GPUs. */
 const worstGpu = (got: Float32Array, inputs: Float32Array, reference: (x: number) => number) =>
   worstUlps(got, inputs, reference, FLUSH_FLOOR);
@@ -33,7 +39,9 @@ const x = new Float32Array(grid.length + 1);
 x.set(grid);
 x[grid.length] = Number.NaN;
 console.log(`worst float32 ULP error over ${x.length} inputs (f = forward, f' = derivative)`);
-console.log(`${'activation'.padEnd(16)}${'cpu-js f'.padStart(10)}${"cpu-js f'".padStart(11)}${'wasm f'.padStart(9)}${"wasm f'".padStart(9)}${'webgpu f'.padStart(10)}${"webgpu f'".padStart(11)}  wasm lanes (f / f')`);
+console.log(
+  `${'activation'.padEnd(16)}${'cpu-js f'.padStart(10)}${"cpu-js f'".padStart(11)}${'wasm f'.padStart(9)}${"wasm f'".padStart(9)}${'webgpu f'.padStart(10)}${"webgpu f'".padStart(11)}  wasm lanes (f / f')`,
+);
 let worstWebgpu = 0;
 let worst = 0;
 for (const summary of registry.activations()) {
@@ -46,11 +54,24 @@ for (const summary of registry.activations()) {
     worstUlps(wasmBackend.derivativeSync(act, x), x, act.derivative),
   ];
   worst = Math.max(worst, ...errors);
-  const gpuErrors = gpu ? [worstGpu(await gpu.forward(act, x), x, act.forward), worstGpu(await gpu.derivative(act, x), x, act.derivative)] : [];
+  const gpuErrors = gpu
+    ? [
+        worstGpu(await gpu.forward(act, x), x, act.forward),
+        worstGpu(await gpu.derivative(act, x), x, act.derivative),
+      ]
+    : [];
   worstWebgpu = Math.max(worstWebgpu, ...gpuErrors);
-  const cells = errors.map((e, i) => e.toFixed(2).padStart(i === 1 ? 11 : i === 0 ? 10 : 9)).join('');
-  const gpuCells = gpu ? gpuErrors.map((e, i) => e.toFixed(2).padStart(i === 0 ? 10 : 11)).join('') : `${'—'.padStart(10)}${'—'.padStart(11)}`;
-  console.log(`${summary.id.padEnd(16)}${cells}${gpuCells}  ${wasmBackend.lanesOf(act)} / ${wasmBackend.lanesOf(act, 'derivative')}`);
+  const cells = errors
+    .map((e, i) => e.toFixed(2).padStart(i === 1 ? 11 : i === 0 ? 10 : 9))
+    .join('');
+  const gpuCells = gpu
+    ? gpuErrors.map((e, i) => e.toFixed(2).padStart(i === 0 ? 10 : 11)).join('')
+    : `${'—'.padStart(10)}${'—'.padStart(11)}`;
+  console.log(
+    `${summary.id.padEnd(16)}${cells}${gpuCells}  ${wasmBackend.lanesOf(act)} / ${wasmBackend.lanesOf(act, 'derivative')}`,
+  );
 }
-console.log(`worst overall: cpu-js and wasm ${worst.toFixed(2)} ULP${gpu ? `, webgpu ${worstWebgpu.toFixed(2)} ULP` : ''}`);
+console.log(
+  `worst overall: cpu-js and wasm ${worst.toFixed(2)} ULP${gpu ? `, webgpu ${worstWebgpu.toFixed(2)} ULP` : ''}`,
+);
 registry.dispose();

@@ -1,7 +1,11 @@
 /** Timing helpers: best-of-several rounds, so one noisy round on a shared machine does not decide. */
 
 /** Median-free, noise-tolerant throughput: the best of `rounds` timings, each of enough repetitions. */
-export function throughput(run: () => void, elements: number, options: { rounds?: number; minMs?: number } = {}): number {
+export function throughput(
+  run: () => void,
+  elements: number,
+  options: { rounds?: number; minMs?: number } = {},
+): number {
   const rounds = options.rounds ?? 7;
   const minMs = options.minMs ?? 40;
   for (let i = 0; i < 3; i++) run(); // warm up: compile and reach the optimising tier

@@ -62,7 +62,11 @@ export function onnxModel(nodes: readonly OnnxNode[], n: number): Uint8Array {
     ...field(11, valueInfo('x', n)),
     ...field(12, valueInfo('y', n)),
   ];
-  return new Uint8Array([...field(1, 9), ...field(8, [...field(1, ''), ...field(2, 20)]), ...field(7, graph)]);
+  return new Uint8Array([
+    ...field(1, 9),
+    ...field(8, [...field(1, ''), ...field(2, 20)]),
+    ...field(7, graph),
+  ]);
 }
 
 /** The ONNX graph of each benchmarked activation (x → y). */

@@ -11,7 +11,9 @@ import { ONNX_GRAPHS, onnxModel } from './onnx-model.js';
 export type PeerRun = (x: Float32Array) => Promise<Float32Array> | Float32Array;
 
 /** A peer that loaded, or the reason it did not. */
-export type Peer = { name: string; make(id: string, n: number): Promise<PeerRun | undefined> } | { name: string; error: string };
+export type Peer =
+  | { name: string; make(id: string, n: number): Promise<PeerRun | undefined> }
+  | { name: string; error: string };
 
 const require = createRequire(import.meta.url);
 
@@ -21,7 +23,9 @@ export async function loadTfjsWasm(): Promise<Peer> {
   try {
     const tf = await import('@tensorflow/tfjs-core');
     const backend = await import('@tensorflow/tfjs-backend-wasm');
-    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    const dist = dirname(
+      require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'),
+    );
     backend.setWasmPaths(`${dist}/`);
     backend.setThreadsCount(1);
     await tf.setBackend('wasm');
@@ -73,7 +77,9 @@ export async function loadOnnxruntimeWeb(): Promise<Peer> {
       async make(id, n) {
         const graph = ONNX_GRAPHS[id];
         if (!graph) return undefined;
-        const session = await ort.InferenceSession.create(onnxModel(graph, n), { executionProviders: ['wasm'] });
+        const session = await ort.InferenceSession.create(onnxModel(graph, n), {
+          executionProviders: ['wasm'],
+        });
         return async (x) => {
           const result = await session.run({ x: new ort.Tensor('float32', x, [n]) });
           return result.y!.data as Float32Array;

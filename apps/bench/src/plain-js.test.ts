@@ -13,13 +13,17 @@ describe('plain-JS baselines', () => {
     const out = new Float32Array(x.length);
     plainLoops[id]!(x, out);
     for (let i = 0; i < x.length; i++) {
-      expect(ulpDistanceFloat32(out[i]!, act.forward(x[i]!)), `${id}(${x[i]})`).toBeLessThanOrEqual(4);
+      expect(ulpDistanceFloat32(out[i]!, act.forward(x[i]!)), `${id}(${x[i]})`).toBeLessThanOrEqual(
+        4,
+      );
     }
   });
 
   it('measures a positive throughput', () => {
     const x = sampleInput(1024);
     const out = new Float32Array(1024);
-    expect(throughput(() => plainLoops.relu!(x, out), 1024, { rounds: 2, minMs: 2 })).toBeGreaterThan(0);
+    expect(
+      throughput(() => plainLoops.relu!(x, out), 1024, { rounds: 2, minMs: 2 }),
+    ).toBeGreaterThan(0);
   });
 });

@@ -21,7 +21,14 @@ import { plainLoops } from './plain-js.js';
 /** Rounds in which every contender is measured in turn (each the best of 3 timings). */
 const ALTERNATING_ROUNDS = 5;
 
-export const CONTENDERS = ['plain JS', 'cpu-js', 'wasm', 'webgpu', 'tfjs-wasm', 'onnxruntime-web'] as const;
+export const CONTENDERS = [
+  'plain JS',
+  'cpu-js',
+  'wasm',
+  'webgpu',
+  'tfjs-wasm',
+  'onnxruntime-web',
+] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 /** The activations the benchmark knows (those with a plain-JS loop to compare with). */
@@ -56,7 +63,13 @@ export interface BenchResult {
   kernelBytes: number;
   rows: BenchRow[];
   ceiling: Array<{ n: number; reluInMemory: number; set: number; ratio: number }>;
-  threadRows: Array<{ activation: string; n: number; oneThread: number; twoThreads: number; ratio: number }>;
+  threadRows: Array<{
+    activation: string;
+    n: number;
+    oneThread: number;
+    twoThreads: number;
+    ratio: number;
+  }>;
   resident: Array<{ activation: string; n: number; typed: number; resident: number }>;
 }
 
@@ -64,8 +77,14 @@ export interface BenchResult {
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
   const sizes = [...(options.sizes ?? [65_536, 4_194_304])];
   const only = [...(options.only ?? BENCH_ACTIVATIONS)];
-  for (const n of sizes) if (!(Number.isInteger(n) && n > 0 && n <= 2 ** 26)) throw new RangeError(`array length ${n} must be a whole number from 1 to 67,108,864`);
-  for (const id of only) if (!plainLoops[id]) throw new RangeError(`no plain-JS loop for '${id}'; choose from ${BENCH_ACTIVATIONS.join(', ')}`);
+  for (const n of sizes)
+    if (!(Number.isInteger(n) && n > 0 && n <= 2 ** 26))
+      throw new RangeError(`array length ${n} must be a whole number from 1 to 67,108,864`);
+  for (const id of only)
+    if (!plainLoops[id])
+      throw new RangeError(
+        `no plain-JS loop for '${id}'; choose from ${BENCH_ACTIVATIONS.join(', ')}`,
+      );
   const progress = options.progress ?? (() => {});
   // start-up: registry → ready wasm backend, then the first kernel (compile + accuracy probe)
   const t0 = performance.now();
@@ -79,7 +98,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
 
   // WebGPU: a GPU if there is one, else SwiftShader (Debian's chromium package) in Node
   const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER))
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER;
   registry.registerBackend(webgpu({ allowSoftware: true }));
   const gpuChoice = await registry.selectBackend(['webgpu', 'cpu-js']);
   const gpu = gpuChoice.name === 'webgpu' ? (gpuChoice.backend as WebGPUBackend) : undefined;
@@ -90,8 +110,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   let done = 0;
   const total = sizes.length * (only.length * (gpu ? 2 : 1) + 2);
   const step = (message: string) => progress(message, done++, total);
-  const peers: Peer[] = options.peers === false ? [] : [await loadTfjsWasm(), await loadOnnxruntimeWeb()];
-  const skippedPeers = peers.flatMap((p) => ('error' in p ? [{ name: p.name, reason: p.error }] : []));
+  const peers: Peer[] =
+    options.peers === false ? [] : [await loadTfjsWasm(), await loadOnnxruntimeWeb()];
+  const skippedPeers = peers.flatMap((p) =>
+    'error' in p ? [{ name: p.name, reason: p.error }] : [],
+  );
 
   const rows: BenchRow[] = [];
   for (const n of sizes) {
@@ -101,7 +124,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       const plain = plainLoops[id]!;
       step(`${id} at N = ${n}`);
       const act = registry.activation(id) as ElementwiseActivation;
-      const runs: Partial<Record<Contender, { sync?: () => void; async?: () => Promise<unknown> }>> = {
+      const runs: Partial<
+        Record<Contender, { sync?: () => void; async?: () => Promise<unknown> }>
+      > = {
         'plain JS': { sync: () => plain(x, out) },
         'cpu-js': { sync: () => cpu.forwardSync(act, x, out) },
         wasm: { sync: () => wasmBackend.forwardSync(act, x, out) },
@@ -115,12 +140,18 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       const best: Partial<Record<Contender, number>> = {};
       // five alternating rounds: a shared VM's noisy second rarely covers one contender's five
       for (let round = 0; round < ALTERNATING_ROUNDS; round++) {
-        for (const [name, run] of Object.entries(runs) as Array<[Contender, { sync?: () => void; async?: () => Promise<unknown> }]>) {
-          const figure = run.sync ? throughput(run.sync, n, { rounds: 3 }) : await throughputAsync(run.async!, n, { rounds: 3 });
+        for (const [name, run] of Object.entries(runs) as Array<
+          [Contender, { sync?: () => void; async?: () => Promise<unknown> }]
+        >) {
+          const figure = run.sync
+            ? throughput(run.sync, n, { rounds: 3 })
+            : await throughputAsync(run.async!, n, { rounds: 3 });
           best[name] = Math.max(best[name] ?? 0, figure);
         }
       }
-      const peerFigures = [best['tfjs-wasm'], best['onnxruntime-web']].filter((v): v is number => v !== undefined);
+      const peerFigures = [best['tfjs-wasm'], best['onnxruntime-web']].filter(
+        (v): v is number => v !== undefined,
+      );
       rows.push({
         activation: id,
         n,
@@ -144,8 +175,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     let inMemory = 0;
     let set = 0;
     for (let round = 0; round < 3; round++) {
-      inMemory = Math.max(inMemory, throughput(() => wasmBackend.forwardArray(relu, input, output), n, { rounds: 3 }));
-      set = Math.max(set, throughput(() => target.set(source), n, { rounds: 3 }));
+      inMemory = Math.max(
+        inMemory,
+        throughput(() => wasmBackend.forwardArray(relu, input, output), n, { rounds: 3 }),
+      );
+      set = Math.max(
+        set,
+        throughput(() => target.set(source), n, { rounds: 3 }),
+      );
     }
     ceiling.push({ n, reluInMemory: inMemory, set, ratio: inMemory / set });
     input.free();
@@ -164,8 +201,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       let one = 0;
       let two = 0;
       for (let round = 0; round < 3; round++) {
-        one = Math.max(one, await throughputAsync(() => wasmBackend.forward(act, x, out), n, { rounds: 3 }));
-        two = Math.max(two, await throughputAsync(() => threaded.forward(act, x, out), n, { rounds: 3 }));
+        one = Math.max(
+          one,
+          await throughputAsync(() => wasmBackend.forward(act, x, out), n, { rounds: 3 }),
+        );
+        two = Math.max(
+          two,
+          await throughputAsync(() => threaded.forward(act, x, out), n, { rounds: 3 }),
+        );
       }
       threadRows.push({ activation: id, n, oneThread: one, twoThreads: two, ratio: two / one });
     }
@@ -186,8 +229,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
           await gpu.device.queue.onSubmittedWorkDone();
         };
         let best = 0;
-        for (let round = 0; round < 3; round++) best = Math.max(best, await throughputAsync(run, n, { rounds: 3 }));
-        const typed = rows.find((r) => r.activation === id && r.n === n)?.melemPerSecond.webgpu ?? 0;
+        for (let round = 0; round < 3; round++)
+          best = Math.max(best, await throughputAsync(run, n, { rounds: 3 }));
+        const typed =
+          rows.find((r) => r.activation === id && r.n === n)?.melemPerSecond.webgpu ?? 0;
         resident.push({ activation: id, n, typed, resident: best });
       }
       xb.destroy();
@@ -197,8 +242,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
 
   // generated code size: the forward kernels the benchmark ran (as compiled: f32, hybrid or f64)
   let kernelBytes = 0;
-  for (const id of only) kernelBytes += wasmBackend.kernelBytes(registry.activation(id) as ElementwiseActivation) ?? 0;
-  return { node: process.version, webgpu: gpuLabel, skippedPeers, only, readyMs, firstKernelMs, kernelBytes, rows, ceiling, threadRows, resident };
+  for (const id of only)
+    kernelBytes += wasmBackend.kernelBytes(registry.activation(id) as ElementwiseActivation) ?? 0;
+  return {
+    node: process.version,
+    webgpu: gpuLabel,
+    skippedPeers,
+    only,
+    readyMs,
+    firstKernelMs,
+    kernelBytes,
+    rows,
+    ceiling,
+    threadRows,
+    resident,
+  };
 }
 
 /** The result as the table `pnpm bench` prints. */
@@ -206,27 +264,51 @@ export function formatBench(result: BenchResult): string {
   const lines: string[] = [`webgpu: ${result.webgpu}`];
   for (const p of result.skippedPeers) lines.push(`(skipped ${p.name}: ${p.reason})`);
   const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
-  lines.push(`\nMelem/s, Float32Array in → out (copies included), one thread, best of alternating rounds (node ${result.node})`);
-  lines.push(`${'activation'.padEnd(11)}${'N'.padStart(9)}${CONTENDERS.map((c) => c.padStart(Math.max(9, c.length + 1))).join('')}  wasm/plain  wasm/best peer`);
+  lines.push(
+    `\nMelem/s, Float32Array in → out (copies included), one thread, best of alternating rounds (node ${result.node})`,
+  );
+  lines.push(
+    `${'activation'.padEnd(11)}${'N'.padStart(9)}${CONTENDERS.map((c) => c.padStart(Math.max(9, c.length + 1))).join('')}  wasm/plain  wasm/best peer`,
+  );
   for (const r of result.rows) {
-    const cells = CONTENDERS.map((c) => fmt(r.melemPerSecond[c]).padStart(Math.max(9, c.length + 1))).join('');
+    const cells = CONTENDERS.map((c) =>
+      fmt(r.melemPerSecond[c]).padStart(Math.max(9, c.length + 1)),
+    ).join('');
     const peer = r.wasmOverBestPeer === null ? '—' : `${r.wasmOverBestPeer.toFixed(2)}x`;
-    lines.push(`${r.activation.padEnd(11)}${String(r.n).padStart(9)}${cells}${`${r.wasmOverPlain.toFixed(1)}x`.padStart(12)}${peer.padStart(16)}`);
+    lines.push(
+      `${r.activation.padEnd(11)}${String(r.n).padStart(9)}${cells}${`${r.wasmOverPlain.toFixed(1)}x`.padStart(12)}${peer.padStart(16)}`,
+    );
   }
-  lines.push('\nrelu on data already in wasm memory vs Float32Array.prototype.set of the same N (the bandwidth ceiling):');
-  for (const c of result.ceiling) lines.push(`  N = ${c.n}: relu ${c.reluInMemory.toFixed(0)} Melem/s, set ${c.set.toFixed(0)} Melem/s → ${c.ratio.toFixed(2)}x`);
+  lines.push(
+    '\nrelu on data already in wasm memory vs Float32Array.prototype.set of the same N (the bandwidth ceiling):',
+  );
+  for (const c of result.ceiling)
+    lines.push(
+      `  N = ${c.n}: relu ${c.reluInMemory.toFixed(0)} Melem/s, set ${c.set.toFixed(0)} Melem/s → ${c.ratio.toFixed(2)}x`,
+    );
   lines.push('\nwasm with a worker thread (async API; arrays under 1,048,576 stay on one thread):');
   for (const t of result.threadRows) {
-    lines.push(`  ${t.activation.padEnd(8)} N = ${String(t.n).padStart(7)}: one thread ${t.oneThread.toFixed(0)}, with a worker ${t.twoThreads.toFixed(0)} Melem/s → ${t.ratio.toFixed(2)}x`);
+    lines.push(
+      `  ${t.activation.padEnd(8)} N = ${String(t.n).padStart(7)}: one thread ${t.oneThread.toFixed(0)}, with a worker ${t.twoThreads.toFixed(0)} Melem/s → ${t.ratio.toFixed(2)}x`,
+    );
   }
   if (result.resident.length) {
     lines.push(`\nwebgpu on ${result.webgpu}:`);
-    lines.push(`${'activation'.padEnd(11)}${'N'.padStart(9)}${'typed arrays'.padStart(14)}${'GPU-resident'.padStart(14)}  Melem/s`);
-    for (const r of result.resident) lines.push(`${r.activation.padEnd(11)}${String(r.n).padStart(9)}${r.typed.toFixed(0).padStart(14)}${r.resident.toFixed(0).padStart(14)}`);
+    lines.push(
+      `${'activation'.padEnd(11)}${'N'.padStart(9)}${'typed arrays'.padStart(14)}${'GPU-resident'.padStart(14)}  Melem/s`,
+    );
+    for (const r of result.resident)
+      lines.push(
+        `${r.activation.padEnd(11)}${String(r.n).padStart(9)}${r.typed.toFixed(0).padStart(14)}${r.resident.toFixed(0).padStart(14)}`,
+      );
   } else {
     lines.push(`\nwebgpu ${result.webgpu}`);
   }
-  lines.push(`\nwasm backend ready in ${result.readyMs.toFixed(1)} ms; first kernel (sigmoid: compile + accuracy probe) ${result.firstKernelMs.toFixed(1)} ms;`);
-  lines.push(`generated kernels for ${result.only.join(', ')}: ${result.kernelBytes} bytes of wasm in total (no .wasm files ship).`);
+  lines.push(
+    `\nwasm backend ready in ${result.readyMs.toFixed(1)} ms; first kernel (sigmoid: compile + accuracy probe) ${result.firstKernelMs.toFixed(1)} ms;`,
+  );
+  lines.push(
+    `generated kernels for ${result.only.join(', ')}: ${result.kernelBytes} bytes of wasm in total (no .wasm files ship).`,
+  );
   return lines.join('\n');
 }

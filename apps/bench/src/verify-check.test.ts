@@ -1,0 +1,41 @@
+import { interval } from '@activations/core';
+import { describe, expect, it } from 'vitest';
+import { check, emptyTally, mergeTally, rangeCheck } from './verify-check.js';
+
+describe('the exhaustive verifier’s counts', () => {
+  it('counts each kind of broken promise, and the worst error with its input', () => {
+    const x = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const want = Float64Array.of(0.5, 1e-30, 2, 0, Number.POSITIVE_INFINITY, Number.NaN, 1, 4e38);
+    const got = Float32Array.of(
+      0.5,
+      0,
+      Number.NaN,
+      -0,
+      3e38,
+      1,
+      Math.fround(1 + 4 * 2 ** -23),
+      Number.POSITIVE_INFINITY,
+    );
+    const tally = emptyTally();
+    check(tally, x, got, want, rangeCheck(interval(0, 10)), 3);
+    expect(tally).toMatchObject({
+      checked: 8,
+      flushed: 1, // 1e-30 is a normal float32
+      badNonFinite: 1, // NaN for 2
+      wrongZeroSign: 1, // -0 for +0
+      missedNonFinite: 2, // 3e38 for ∞, 1 for NaN
+      outsideRange: 2, // -0 is inside [0, 10]; 3e38 and +∞ are not
+      beyondBound: 1, // 4 ULP at x = 7
+      worstAt: 7,
+    });
+    expect(tally.worstUlps).toBeCloseTo(4, 10);
+    const merged = mergeTally(emptyTally(), tally);
+    expect(mergeTally(merged, tally).checked).toBe(16);
+  });
+
+  it('widens a declared range to the float32 values a correct rounding can reach', () => {
+    const within = rangeCheck(interval(-0.2784645427610738, Number.POSITIVE_INFINITY, '[)'));
+    expect(within(Math.fround(-0.2784645427610738))).toBe(true);
+    expect(within(-0.2785)).toBe(false);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * What the exhaustive verifier counts for each function × op × backend: the worst error in float32
+ * ULP (and its input) over normal-range results, and the results that break a promise outright —
+ * outside the declared range, NaN or ±∞ where the truth is finite, finite where it is ±∞, a wrong
+ * sign of zero, a normal result flushed to zero or a subnormal.
+ */
+import type { Interval } from '@activations/core';
+import { float32Error } from '@activations/core/backend';
+
+const F32_MIN_NORMAL = 2 ** -126;
+const F32_MAX = 3.4028234663852886e38;
+
+/** Counts and worst case of one verification (mergeable across chunks and workers). */
+export interface Tally {
+  checked: number;
+  worstUlps: number;
+  /** The input (as a number) where the worst error is, or null. */
+  worstAt: number | null;
+  worstGot: number | null;
+  worstWant: number | null;
+  outsideRange: number;
+  /** NaN or ±∞ where the truth is finite (and within float32's range). */
+  badNonFinite: number;
+  /** A finite result where the truth is ±∞, or not NaN where it is NaN. */
+  missedNonFinite: number;
+  wrongZeroSign: number;
+  /** The truth is a normal float32, the result 0 or subnormal. */
+  flushed: number;
+  /** Results beyond the bound (ULP), counted. */
+  beyondBound: number;
+  /** First few inputs of each kind of failure, for a report. */
+  examples: Array<{ kind: string; x: number; got: number; want: number }>;
+}
+
+export function emptyTally(): Tally {
+  return {
+    checked: 0,
+    worstUlps: 0,
+    worstAt: null,
+    worstGot: null,
+    worstWant: null,
+    outsideRange: 0,
+    badNonFinite: 0,
+    missedNonFinite: 0,
+    wrongZeroSign: 0,
+    flushed: 0,
+    beyondBound: 0,
+    examples: [],
+  };
+}
+
+export function mergeTally(into: Tally, other: Tally): Tally {
+  into.checked += other.checked;
+  if (other.worstUlps > into.worstUlps || (into.worstAt === null && other.worstAt !== null)) {
+    into.worstUlps = other.worstUlps;
+    into.worstAt = other.worstAt;
+    into.worstGot = other.worstGot;
+    into.worstWant = other.worstWant;
+  }
+  into.outsideRange += other.outsideRange;
+  into.badNonFinite += other.badNonFinite;
+  into.missedNonFinite += other.missedNonFinite;
+  into.wrongZeroSign += other.wrongZeroSign;
+  into.flushed += other.flushed;
+  into.beyondBound += other.beyondBound;
+  for (const e of other.examples)
+    if (into.examples.filter((k) => k.kind === e.kind).length < 3) into.examples.push(e);
+  return into;
+}
+
+/** The largest float32 at or below v, and the smallest at or above: a rounded result may reach them. */
+function float32Below(v: number): number {
+  const f = Math.fround(v);
+  return f <= v ? f : nextFloat32(f, -1);
+}
+function float32Above(v: number): number {
+  const f = Math.fround(v);
+  return f >= v ? f : nextFloat32(f, 1);
+}
+const bits = new Float32Array(1);
+const word = new Int32Array(bits.buffer);
+function nextFloat32(f: number, direction: 1 | -1): number {
+  if (f === 0) return direction * 2 ** -149;
+  bits[0] = f;
+  word[0]! += f > 0 === direction > 0 ? 1 : -1;
+  return bits[0]!;
+}
+
+/** The range check of a declared interval, widened to the float32 values a correctly rounded result can take. */
+export function rangeCheck(range: Interval | null): (v: number) => boolean {
+  if (range === null) return () => true;
+  const lo = Number.isFinite(range.lo) ? float32Below(range.lo) : range.lo;
+  const hi = Number.isFinite(range.hi) ? float32Above(range.hi) : range.hi;
+  return (v) => Number.isNaN(v) || (v >= lo && v <= hi);
+}
+
+/**
+ * Checks `got` (float32 results) against `want` (float64 truths) for inputs `x`, adding to `tally`.
+ * `ulps` is the bound counted in `beyondBound`; an absolute error up to `floor` passes (flush-to-zero
+ * devices); `flushAllowed` lets subnormal truths come back as 0 (WGSL) without counting as flushed.
+ */
+export function check(
+  tally: Tally,
+  x: Float32Array,
+  got: Float32Array,
+  want: Float64Array,
+  inRange: (v: number) => boolean,
+  ulps: number,
+  floor = 0,
+): void {
+  const n = x.length;
+  const note = (kind: string, i: number) => {
+    if (tally.examples.filter((e) => e.kind === kind).length < 3)
+      tally.examples.push({ kind, x: x[i]!, got: got[i]!, want: want[i]! });
+  };
+  for (let i = 0; i < n; i++) {
+    const g = got[i]!;
+    const w = want[i]!;
+    if (!inRange(g)) {
+      tally.outsideRange++;
+      note('outside range', i);
+    }
+    if (Number.isNaN(w)) {
+      if (!Number.isNaN(g)) {
+        tally.missedNonFinite++;
+        note('not NaN where the truth is NaN', i);
+      }
+      continue;
+    }
+    if (w === Number.POSITIVE_INFINITY || w === Number.NEGATIVE_INFINITY) {
+      if (g !== w) {
+        tally.missedNonFinite++;
+        note('not ±∞ where the truth is', i);
+      }
+      continue;
+    }
+    if (Math.abs(w) > F32_MAX) {
+      // the truth overflows float32: the right result is the infinity of its sign (or ±FLT_MAX)
+      if (!(Math.sign(g) === Math.sign(w) && Math.abs(g) >= F32_MAX)) {
+        tally.beyondBound++;
+        note('overflow of the wrong kind', i);
+      }
+      continue;
+    }
+    if (!Number.isFinite(g)) {
+      tally.badNonFinite++;
+      note('NaN or ±∞ where the truth is finite', i);
+      continue;
+    }
+    if (w === 0) {
+      if (g !== 0 && Math.abs(g) > floor) {
+        tally.beyondBound++;
+        note('nonzero where the truth is 0', i);
+      } else if (g === 0 && Object.is(g, -0) !== Object.is(w, -0)) {
+        tally.wrongZeroSign++;
+        note('wrong sign of zero', i);
+      }
+      continue;
+    }
+    const normal = Math.abs(Math.fround(w)) >= F32_MIN_NORMAL;
+    if (normal && Math.abs(g) < F32_MIN_NORMAL) {
+      if (Math.abs(g - w) > floor) {
+        tally.flushed++;
+        note('normal result flushed', i);
+      }
+      continue;
+    }
+    if (Math.abs(g - w) <= floor) continue;
+    const e = float32Error(g, w);
+    if (e > ulps) {
+      tally.beyondBound++;
+      note(`beyond ${ulps} ULP`, i);
+    }
+    if (e > tally.worstUlps || (tally.worstAt === null && e > 0)) {
+      tally.worstUlps = e;
+      tally.worstAt = x[i]!;
+      tally.worstGot = g;
+      tally.worstWant = w;
+    }
+  }
+  tally.checked += n;
+}

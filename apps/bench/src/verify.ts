@@ -1,0 +1,368 @@
+/**
+ * `pnpm --filter @activations/bench verify`: every float32 input (or a 1/N sample with a prime
+ * step, which cannot line up with the mantissa) of each zoo function × op through a backend,
+ * against the float64 reference, on worker threads (one per core), with progress and resume.
+ *
+ *   pnpm --filter @activations/bench verify -- --ids gelu,silu --backend wasm --ops forward,derivative
+ *   pnpm --filter @activations/bench verify -- --backend cpu-js --sample 16 --variants --out report.json
+ *
+ * Options: --ids a,b (default: every elementwise zoo function), --backend cpu-js|wasm|webgpu
+ * (default wasm; webgpu runs on this thread), --ops forward,derivative,backward (backward with
+ * dy ∈ --dy, default 1,1048576,9.5367431640625e-7), --sample N (default 1: all 2^32 inputs),
+ * --variants (presets too), --threads K (default: the cores), --state FILE (resume from and save
+ * to it; default .verify-state.json here), --out FILE (the JSON report).
+ *
+ * The reference is core's float64 closures (`act.forward`, `act.derivative`), evaluated per input.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
+import { CpuJsBackend } from '@activations/cpu-js';
+import { WasmBackend } from '@activations/wasm';
+import { zoo } from '@activations/zoo';
+import { check, emptyTally, mergeTally, rangeCheck, type Tally } from './verify-check.js';
+
+const CHUNK = 1 << 20;
+const TOTAL = 2 ** 32;
+const BOUNDS: Record<string, number> = { 'cpu-js': 1, wasm: 3, webgpu: 4 };
+
+/** One unit of work: a function (with parameters), an op, and for backward its dy. */
+interface Job {
+  readonly key: string;
+  readonly id: string;
+  readonly params: Record<string, number>;
+  readonly op: 'forward' | 'derivative' | 'backward';
+  readonly dy: number;
+}
+
+interface Config {
+  readonly backend: 'cpu-js' | 'wasm' | 'webgpu';
+  readonly sample: number;
+  readonly jobs: readonly Job[];
+}
+
+/** The prime step of a 1/N sample: the smallest prime ≥ N (1 for the whole set). */
+function primeStep(n: number): number {
+  if (n <= 1) return 1;
+  const isPrime = (p: number) => {
+    for (let d = 2; d * d <= p; d++) if (p % d === 0) return false;
+    return p > 1;
+  };
+  let p = Math.max(2, Math.floor(n));
+  while (!isPrime(p) || p === 2) p++;
+  return p;
+}
+
+/** The inputs of chunk c: bit patterns offset + k·step (mod 2^32), as float32 values. */
+function inputsOf(chunk: number, sample: number, into: Float32Array): number {
+  const step = primeStep(sample);
+  const count = Math.min(CHUNK, Math.ceil(TOTAL / sample) - chunk * CHUNK);
+  const words = new Uint32Array(into.buffer, 0, count);
+  // the offset rotates with the chunk, so no two chunks share a residue pattern
+  const offset = sample <= 1 ? 0 : (chunk * 2654435761) >>> 0;
+  for (let k = 0; k < count; k++) words[k] = (offset + (chunk * CHUNK + k) * step) >>> 0;
+  return count;
+}
+
+function chunksPerJob(sample: number): number {
+  return Math.ceil(Math.ceil(TOTAL / sample) / CHUNK);
+}
+
+/** Runs one chunk of one job on a synchronous backend; returns its tally. */
+function runChunk(
+  backend: SyncBackend,
+  job: Job,
+  chunk: number,
+  sample: number,
+  bound: number,
+  acts: Map<string, ElementwiseActivation>,
+): Tally {
+  const act = acts.get(job.key)!;
+  const x = new Float32Array(CHUNK);
+  const n = inputsOf(chunk, sample, x);
+  const input = x.subarray(0, n);
+  const want = new Float64Array(n);
+  let got: Float32Array;
+  if (job.op === 'forward') {
+    got = backend.forwardSync(act, input);
+    for (let i = 0; i < n; i++) want[i] = act.forward(input[i]!);
+  } else if (job.op === 'derivative') {
+    got = backend.derivativeSync(act, input);
+    for (let i = 0; i < n; i++) want[i] = act.derivative(input[i]!);
+  } else {
+    const dy = new Float32Array(n).fill(job.dy);
+    got = backend.backwardSync(act, input, dy);
+    for (let i = 0; i < n; i++) want[i] = job.dy * act.derivative(input[i]!);
+  }
+  const range =
+    job.op === 'forward'
+      ? act.bounds.output
+      : job.op === 'derivative'
+        ? act.bounds.derivative
+        : null;
+  const tally = emptyTally();
+  check(tally, input, got, want, rangeCheck(range), bound);
+  return tally;
+}
+
+function activations(jobs: readonly Job[]): Map<string, ElementwiseActivation> {
+  const registry = createRegistry({ activations: zoo });
+  const acts = new Map<string, ElementwiseActivation>();
+  for (const job of jobs)
+    acts.set(job.key, registry.activation(job.id, job.params) as ElementwiseActivation);
+  return acts;
+}
+
+if (!isMainThread) {
+  // a worker: its own backend, chunks on request
+  const config = workerData as Config;
+  const backend: SyncBackend = config.backend === 'cpu-js' ? new CpuJsBackend() : new WasmBackend();
+  const acts = activations(config.jobs);
+  parentPort!.on('message', (message: { job: number; chunk: number }) => {
+    const job = config.jobs[message.job]!;
+    const tally = runChunk(
+      backend,
+      job,
+      message.chunk,
+      config.sample,
+      BOUNDS[config.backend]!,
+      acts,
+    );
+    parentPort!.postMessage({ job: message.job, chunk: message.chunk, tally });
+  });
+} else {
+  await main();
+}
+
+function parseArgs(argv: readonly string[]) {
+  const get = (name: string) => {
+    const at = argv.indexOf(`--${name}`);
+    return at < 0 ? undefined : argv[at + 1];
+  };
+  const backend = (get('backend') ?? 'wasm') as Config['backend'];
+  if (!(backend in BOUNDS)) throw new Error(`--backend is cpu-js, wasm or webgpu, got ${backend}`);
+  const elementwise = zoo.filter((d) => d.kind === 'elementwise');
+  const ids = get('ids')?.split(',') ?? elementwise.map((d) => d.id);
+  for (const id of ids)
+    if (!elementwise.some((d) => d.id === id)) throw new Error(`unknown elementwise id '${id}'`);
+  const ops = (get('ops') ?? 'forward,derivative').split(',') as Job['op'][];
+  const dys = (get('dy') ?? `1,${2 ** 20},${2 ** -20}`).split(',').map(Number);
+  const variants = argv.includes('--variants');
+  const jobs: Job[] = [];
+  for (const id of ids) {
+    const d = elementwise.find((e) => e.id === id)!;
+    const sets: Array<[string, Record<string, number>]> = [['', {}]];
+    if (variants)
+      for (const [name, preset] of Object.entries(d.presets))
+        sets.push([`:${name}`, { ...preset.params }]);
+    for (const [suffix, params] of sets) {
+      for (const op of ops) {
+        for (const dy of op === 'backward' ? dys : [1]) {
+          jobs.push({
+            key: `${id}${suffix}|${op}${op === 'backward' ? `|dy=${dy}` : ''}`,
+            id,
+            params,
+            op,
+            dy,
+          });
+        }
+      }
+    }
+  }
+  return {
+    config: { backend, sample: Number(get('sample') ?? 1), jobs } satisfies Config,
+    threads: Number(get('threads') ?? cpus().length),
+    state: get('state') ?? '.verify-state.json',
+    out: get('out'),
+  };
+}
+
+interface State {
+  readonly signature: string;
+  done: Record<string, number[]>;
+  tallies: Record<string, Tally>;
+}
+
+function format(t: number): string {
+  if (!Number.isFinite(t)) return '?';
+  const s = Math.round(t);
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
+}
+
+async function main(): Promise<void> {
+  const { config, threads, state: statePath, out } = parseArgs(process.argv.slice(2));
+  const perJob = chunksPerJob(config.sample);
+  const signature = JSON.stringify({
+    backend: config.backend,
+    sample: config.sample,
+    jobs: config.jobs.map((j) => j.key),
+  });
+  let state: State = { signature, done: {}, tallies: {} };
+  if (existsSync(statePath)) {
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as State;
+    if (saved.signature === signature) state = saved;
+  }
+  const todo: Array<{ job: number; chunk: number }> = [];
+  config.jobs.forEach((job, j) => {
+    const done = new Set(state.done[job.key] ?? []);
+    for (let c = 0; c < perJob; c++) if (!done.has(c)) todo.push({ job: j, chunk: c });
+  });
+  const total = config.jobs.length * perJob;
+  const start = performance.now();
+  const startDone = total - todo.length;
+  let finished = startDone;
+  let lastSave = performance.now();
+  const save = () => writeFileSync(statePath, JSON.stringify(state));
+  let lastShown = 0;
+  let lastLogged = 0;
+  const progress = () => {
+    const now = performance.now();
+    if (now - lastShown < 500 && finished < total) return;
+    lastShown = now;
+    const fraction = finished / total;
+    const rate = ((finished - startDone) * CHUNK) / ((performance.now() - start) / 1000);
+    const left = ((total - finished) * CHUNK) / rate;
+    const bar = '#'.repeat(Math.round(fraction * 30)).padEnd(30, '.');
+    const text = `[${bar}] ${(fraction * 100).toFixed(1)}%  ${(rate / 1e6).toFixed(1)} Minputs/s  ${format(left)} left`;
+    // a terminal gets one line redrawn; a log gets a line every few seconds
+    if (process.stderr.isTTY) process.stderr.write(`\r${text}   `);
+    else if (now - lastLogged > 10_000 || finished === total) {
+      process.stderr.write(`${text}\n`);
+      lastLogged = now;
+    }
+  };
+  const record = (job: number, chunk: number, tally: Tally) => {
+    const key = config.jobs[job]!.key;
+    state.tallies[key] = mergeTally(state.tallies[key] ?? emptyTally(), tally);
+    (state.done[key] ??= []).push(chunk);
+    finished++;
+    if (performance.now() - lastSave > 5000) {
+      save();
+      lastSave = performance.now();
+    }
+    progress();
+  };
+  process.stderr.write(
+    `${config.backend}: ${config.jobs.length} function×op jobs × ${perJob} chunks of ${CHUNK} inputs (${config.sample <= 1 ? 'every float32 input' : `1/${config.sample}, prime step ${primeStep(config.sample)}`}), ${todo.length} chunks to go\n`,
+  );
+  if (config.backend === 'webgpu') {
+    await runOnGpu(config, todo, record);
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let running = 0;
+      // the workers run this same TypeScript file: they register tsx first, and resolve the source condition
+      const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+      const workers = Array.from(
+        { length: Math.max(1, threads) },
+        () =>
+          new Worker(boot, {
+            eval: true,
+            workerData: config,
+            execArgv: ['--conditions=@activations/source'],
+          }),
+      );
+      const feed = (w: Worker) => {
+        if (next >= todo.length) {
+          if (running === 0) {
+            for (const worker of workers) void worker.terminate();
+            resolve();
+          }
+          return;
+        }
+        running++;
+        w.postMessage(todo[next++]);
+      };
+      for (const w of workers) {
+        w.on('message', (m: { job: number; chunk: number; tally: Tally }) => {
+          running--;
+          record(m.job, m.chunk, m.tally);
+          feed(w);
+        });
+        w.on('error', reject);
+        feed(w);
+      }
+      if (todo.length === 0) resolve();
+    });
+  }
+  save();
+  process.stderr.write('\n');
+  const report = config.jobs.map((job) => ({
+    job: job.key,
+    ...(state.tallies[job.key] ?? emptyTally()),
+  }));
+  if (out)
+    writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          backend: config.backend,
+          sample: config.sample,
+          seconds: (performance.now() - start) / 1000,
+          report,
+        },
+        null,
+        2,
+      ),
+    );
+  console.log(
+    `${'function|op'.padEnd(40)} ${'inputs'.padStart(11)} ${'worst ULP'.padStart(10)}  at x  ${'range'.padStart(6)} ${'NaN/∞'.padStart(6)} ${'miss∞'.padStart(6)} ${'±0'.padStart(6)} ${'flush'.padStart(6)} ${`>${BOUNDS[config.backend]}`.padStart(9)}`,
+  );
+  for (const r of report) {
+    console.log(
+      `${r.job.padEnd(40)} ${String(r.checked).padStart(11)} ${r.worstUlps.toFixed(2).padStart(10)}  ${String(r.worstAt)}  ${String(r.outsideRange).padStart(6)} ${String(r.badNonFinite).padStart(6)} ${String(r.missedNonFinite).padStart(6)} ${String(r.wrongZeroSign).padStart(6)} ${String(r.flushed).padStart(6)} ${String(r.beyondBound).padStart(9)}`,
+    );
+  }
+  console.log(
+    `${format((performance.now() - start) / 1000)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); state in ${statePath}`,
+  );
+}
+
+/** webgpu: one device, chunks in turn on this thread. */
+async function runOnGpu(
+  config: Config,
+  todo: ReadonlyArray<{ job: number; chunk: number }>,
+  record: (job: number, chunk: number, tally: Tally) => void,
+): Promise<void> {
+  const { WebGPUBackend } = await import('@activations/webgpu');
+  const gpu = await WebGPUBackend.create({ allowSoftware: true });
+  const acts = activations(config.jobs);
+  try {
+    for (const { job, chunk } of todo) {
+      const spec = config.jobs[job]!;
+      const act = acts.get(spec.key)!;
+      const x = new Float32Array(CHUNK);
+      const n = inputsOf(chunk, config.sample, x);
+      const input = x.subarray(0, n);
+      const want = new Float64Array(n);
+      let got: Float32Array;
+      if (spec.op === 'forward') {
+        got = await gpu.forward(act, input);
+        for (let i = 0; i < n; i++) want[i] = act.forward(input[i]!);
+      } else if (spec.op === 'derivative') {
+        got = await gpu.derivative(act, input);
+        for (let i = 0; i < n; i++) want[i] = act.derivative(input[i]!);
+      } else {
+        got = await gpu.backward(act, input, new Float32Array(n).fill(spec.dy));
+        for (let i = 0; i < n; i++) want[i] = spec.dy * act.derivative(input[i]!);
+      }
+      const range =
+        spec.op === 'forward'
+          ? act.bounds.output
+          : spec.op === 'derivative'
+            ? act.bounds.derivative
+            : null;
+      const tally = emptyTally();
+      // WGSL may flush subnormals: absolute errors below 2^-116 pass
+      check(tally, input, got, want, rangeCheck(range), BOUNDS.webgpu!, 2 ** -116);
+      record(job, chunk, tally);
+    }
+  } finally {
+    gpu.dispose();
+  }
+}
