@@ -54,13 +54,20 @@ function primeStep(n: number): number {
   return p;
 }
 
-/** The inputs of chunk c: bit patterns offset + k·step (mod 2^32), as float32 values. */
+/** Where a sample's progression starts: not 0, so its low bits are not all zero. */
+const SAMPLE_OFFSET = 1365;
+
+/**
+ * The inputs of chunk c: the bit patterns offset + k·step (mod 2^32) for the chunk's k, as float32
+ * values. One progression for the whole run: an odd step visits the bit patterns evenly (after
+ * 2^32/step inputs it wraps and goes on at the next residue), so a 1/N sample is spread over every
+ * binade, every sign and every mantissa pattern.
+ */
 function inputsOf(chunk: number, sample: number, into: Float32Array): number {
   const step = primeStep(sample);
   const count = Math.min(CHUNK, Math.ceil(TOTAL / sample) - chunk * CHUNK);
   const words = new Uint32Array(into.buffer, 0, count);
-  // the offset rotates with the chunk, so no two chunks share a residue pattern
-  const offset = sample <= 1 ? 0 : (chunk * 2654435761) >>> 0;
+  const offset = sample <= 1 ? 0 : SAMPLE_OFFSET;
   for (let k = 0; k < count; k++) words[k] = (offset + (chunk * CHUNK + k) * step) >>> 0;
   return count;
 }
