@@ -64,6 +64,11 @@ const SAMPLE_OFFSET = 1365;
  * binade, every sign and every mantissa pattern.
  */
 function inputsOf(chunk: number, sample: number, into: Float32Array): number {
+  const sampled = Math.ceil(Math.ceil(TOTAL / sample) / CHUNK);
+  if (sample > 1 && chunk === sampled) {
+    into.set(SPECIALS);
+    return SPECIALS.length;
+  }
   const step = primeStep(sample);
   const count = Math.min(CHUNK, Math.ceil(TOTAL / sample) - chunk * CHUNK);
   const words = new Uint32Array(into.buffer, 0, count);
@@ -72,8 +77,43 @@ function inputsOf(chunk: number, sample: number, into: Float32Array): number {
   return count;
 }
 
+/**
+ * Inputs a sample must not miss: ±0, ±∞, NaN, the smallest subnormal, the normal range's ends, and
+ * every float32 within 64 ULP of the thresholds kernels switch at (exp's overflow and underflow
+ * edges, ±1, the -1000/-13.1/±18/±88.7/±104 cut-offs of the zoo's tails).
+ */
+const SPECIALS: Float32Array = (() => {
+  const values = [
+    0,
+    -0,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+    2 ** -149,
+    -(2 ** -149),
+    2 ** -126,
+    -(2 ** -126),
+    3.4028234663852886e38,
+    -3.4028234663852886e38,
+  ];
+  const bits = new Float32Array(1);
+  const word = new Int32Array(bits.buffer);
+  for (const t of [1, 13.1, 17.33, 18, 87.3365, 88.7228, 89.4159, 103.972, 1000, 2 ** 64, 1.19e7]) {
+    for (const sign of [1, -1]) {
+      bits[0] = sign * t;
+      const center = word[0]!;
+      for (let d = -64; d <= 64; d++) {
+        word[0] = center + d;
+        values.push(bits[0]!);
+      }
+    }
+  }
+  return Float32Array.from(values);
+})();
+
+/** Chunks of one job: the sample's, plus one of SPECIALS when sampling (the whole set has them). */
 function chunksPerJob(sample: number): number {
-  return Math.ceil(Math.ceil(TOTAL / sample) / CHUNK);
+  return Math.ceil(Math.ceil(TOTAL / sample) / CHUNK) + (sample > 1 ? 1 : 0);
 }
 
 /** Runs one chunk of one job on a synchronous backend; returns its tally. */
