@@ -3,6 +3,7 @@
  * parameters bound): forward and derivative as expressions and float64 functions, bounds,
  * properties and docs.
  */
+import { canonicalize } from './canonical.js';
 import { derivative } from './derivative.js';
 import { BadDefinitionError, BadInputError, BadParameterError } from './errors.js';
 import { compileScalar, type ScalarFunction } from './evaluate.js';
@@ -549,10 +550,11 @@ function buildElementwise(
   values: ParamValues,
   key: string,
 ): ElementwiseActivation {
-  const forwardExpr = simplify(bindParams(definition.forward, values));
-  const derivativeExpr = definition.derivative
-    ? simplify(bindParams(definition.derivative, values))
-    : derivative(forwardExpr);
+  // canonical spellings: x/(1+exp(-x)) gets x·σ(x)'s derivative, reference and kernels
+  const forwardExpr = canonicalize(bindParams(definition.forward, values));
+  const derivativeExpr = canonicalize(
+    definition.derivative ? bindParams(definition.derivative, values) : derivative(forwardExpr),
+  );
   const kernels = Object.freeze({
     forward: guardNaN(forwardExpr),
     derivative: guardNaN(derivativeExpr),

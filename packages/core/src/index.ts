@@ -152,5 +152,6 @@ export {
   type SkippedBackend,
 } from './registry.js';
 export { simplify } from './simplify.js';
+export { canonicalize } from './canonical.js';
 export { EXPRESSION_LIMITS, type ValidateOptions, validateExpression } from './validate.js';
 export type { SoftmaxSpec, Targets } from './vector.js';

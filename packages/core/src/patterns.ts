@@ -54,3 +54,107 @@ export function scaledInput(e: Expr): number | undefined {
   const c = constTimesInput(e);
   return c !== undefined && exactSquareOf(c) !== undefined ? c : undefined;
 }
+
+/**
+ * Is c ±1/√2 (the normal CDF's scale, Φ(x) = erfc(-x/√2)/2), allowing the last-bit difference
+ * of spellings such as x / sqrt(2), where 1/fl(√2) is one float64 ULP below fl(1/√2)?
+ */
+export function isNormalCdfScale(c: number): boolean {
+  return Math.abs(Math.abs(c) - Math.SQRT1_2) <= 2.5e-16;
+}
+
+/**
+ * Is `a` the input or c·x with 0 < c ≤ 16? Then in x·σ(a), x is large where σ's scale is large
+ * (a ≥ 0.35), so a float32 plan can divide x by the gate's denominator without losing bits to
+ * the denormal range.
+ */
+function isGateOfInput(a: Expr): boolean {
+  if (a.kind === 'input') return true;
+  const c = constTimesInput(a);
+  return c !== undefined && c > 0 && c <= 16;
+}
+
+/**
+ * The float32 shapes backends give their own plans (see each backend's emitter), recognised
+ * here once so every backend and every spelling (after `canonicalize`) agrees on them.
+ */
+export type Float32Shape =
+  /** x·σ(a) (SiLU, swish) or x·tanh(softplus(a)) (mish), a = c·x with 0 < c ≤ 16. */
+  | { readonly shape: 'gated'; readonly gate: 'sigmoid' | 'tanh-softplus'; readonly arg: Expr }
+  /** k·x·erfc(-x/√2) = 2k·x·Φ(x) (GELU: k = 1/2); `scale` is 2k. */
+  | { readonly shape: 'x-normal-cdf'; readonly scale: number }
+  /** sqrt(b² + c) for a constant c > 0: no overflow of b² where the root is finite. */
+  | { readonly shape: 'sqrt-square-plus'; readonly base: Expr; readonly c: number };
+
+/** x·σ(a) or x·tanh(softplus(a)) with a = c·x (see isGateOfInput): the gate and its argument. */
+function gatedInput(e: Expr): Float32Shape | undefined {
+  if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
+  for (const [other, gate] of [
+    [e.left, e.right],
+    [e.right, e.left],
+  ] as const) {
+    if (other.kind !== 'input' || gate.kind !== 'unary') continue;
+    if (gate.op === 'sigmoid' && isGateOfInput(gate.arg))
+      return { shape: 'gated', gate: 'sigmoid', arg: gate.arg };
+    const inner = gate.arg;
+    if (gate.op === 'tanh' && inner.kind === 'unary' && inner.op === 'softplus') {
+      if (isGateOfInput(inner.arg))
+        return { shape: 'gated', gate: 'tanh-softplus', arg: inner.arg };
+    }
+  }
+  return undefined;
+}
+
+/** 2k if `e` is a product of constants (k in all), the input once and erfc(-x/√2) once. */
+function normalCdfGate(e: Expr): Float32Shape | undefined {
+  if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
+  const factors: Expr[] = [];
+  const collect = (f: Expr): void => {
+    if (f.kind === 'binary' && f.op === 'mul') {
+      collect(f.left);
+      collect(f.right);
+    } else factors.push(f);
+  };
+  collect(e);
+  let k = 1;
+  let inputs = 0;
+  let gates = 0;
+  for (const f of factors) {
+    if (f.kind === 'const') k *= f.value;
+    else if (f.kind === 'input') inputs++;
+    else if (f.kind === 'unary' && f.op === 'erfc') {
+      const c = scaledInput(f.arg);
+      if (c === undefined || c > 0 || !isNormalCdfScale(c)) return undefined;
+      gates++;
+    } else return undefined;
+  }
+  return inputs === 1 && gates === 1 && Number.isFinite(k) && k !== 0
+    ? { shape: 'x-normal-cdf', scale: 2 * k }
+    : undefined;
+}
+
+/** sqrt(b² + c) for a finite constant c > 0 (float32-representable). */
+function sqrtOfSquarePlus(e: Expr): Float32Shape | undefined {
+  if (e.kind !== 'unary' || e.op !== 'sqrt') return undefined;
+  const arg = e.arg;
+  if (arg.kind !== 'binary' || arg.op !== 'add') return undefined;
+  const [sq, c] = arg.left.kind === 'powi' ? [arg.left, arg.right] : [arg.right, arg.left];
+  if (
+    sq.kind !== 'powi' ||
+    sq.exponent !== 2 ||
+    c.kind !== 'const' ||
+    !(c.value > 0) ||
+    !Number.isFinite(Math.fround(c.value))
+  )
+    return undefined;
+  return { shape: 'sqrt-square-plus', base: sq.base, c: c.value };
+}
+
+/**
+ * The float32 shape `e` has at its root, if any (see Float32Shape).
+ *
+ * @example float32Shape(mul(x, sigmoid(x))) // { shape: 'gated', gate: 'sigmoid', arg: x }
+ */
+export function float32Shape(e: Expr): Float32Shape | undefined {
+  return normalCdfGate(e) ?? gatedInput(e) ?? sqrtOfSquarePlus(e);
+}

@@ -94,7 +94,20 @@ export function softmaxBackwardRows(
   }
 }
 
-/** dx of one row (starting at `start` in dy and out, at `at` in p) from its probabilities p. */
+/** Index of the row's largest probability (the first on ties). */
+function argmaxOf(p: ArrayLike<number>, at: number, length: number): number {
+  let m = 0;
+  for (let i = 1; i < length; i++) if (p[at + i]! > p[at + m]!) m = i;
+  return m;
+}
+
+/**
+ * dx of one row (starting at `start` in dy and out, at `at` in p) from its probabilities p, in
+ * forms that do not cancel where the largest probability p_m is close to 1 (sums in float64):
+ * - softmax: p_i·(dy_i - Σ_j dy_j p_j) = p_i·((dy_i - dy_m) - E), E = Σ_{j≠m} (dy_j - dy_m)·p_j
+ *   (Σ p = 1), so the entry at m is -p_m·E, from the small p_j alone, not 1 - p_m;
+ * - log-softmax: dy_i - p_i·Σ dy, and at m (when p_m > 1/2) -Σ_{j≠m} dy_j + (Σ_{j≠m} p_j)·Σ dy.
+ */
 function backwardRow(
   spec: SoftmaxSpec,
   p: ArrayLike<number>,
@@ -105,13 +118,26 @@ function backwardRow(
   out: Writable,
 ): void {
   const s = spec.scale;
-  let dot = 0;
+  const m = argmaxOf(p, at, length);
   if (spec.log) {
-    for (let i = 0; i < length; i++) dot += dy[start + i]!;
-    for (let i = 0; i < length; i++) out[start + i] = s * (dy[start + i]! - p[at + i]! * dot);
+    let total = 0;
+    let others = 0;
+    let rest = 0;
+    for (let i = 0; i < length; i++) {
+      total += dy[start + i]!;
+      if (i !== m) {
+        others += p[at + i]!;
+        rest += dy[start + i]!;
+      }
+    }
+    const atMax = p[at + m]! > 0.5 ? -rest + others * total : dy[start + m]! - p[at + m]! * total;
+    for (let i = 0; i < length; i++)
+      out[start + i] = i === m ? s * atMax : s * (dy[start + i]! - p[at + i]! * total);
   } else {
-    for (let i = 0; i < length; i++) dot += dy[start + i]! * p[at + i]!;
-    for (let i = 0; i < length; i++) out[start + i] = s * p[at + i]! * (dy[start + i]! - dot);
+    const dyMax = dy[start + m]!;
+    let e = 0;
+    for (let i = 0; i < length; i++) if (i !== m) e += (dy[start + i]! - dyMax) * p[at + i]!;
+    for (let i = 0; i < length; i++) out[start + i] = s * p[at + i]! * (dy[start + i]! - dyMax - e);
   }
 }
 
@@ -156,7 +182,14 @@ export function crossEntropyGradientFromProbabilities(
 ): void {
   const { rows, length, target } = resolveTargets(p.length, targets, rowLength);
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < length; i++) p[r * length + i] = (p[r * length + i]! - target(r, i)) / rows;
+    const at = r * length;
+    // p_m - t_m as (1 - t_m) - Σ_{j≠m} p_j where p_m > 1/2: p_m - 1 would keep only p_m's rounding
+    const m = argmaxOf(p, at, length);
+    let others = 0;
+    for (let i = 0; i < length; i++) if (i !== m) others += p[at + i]!;
+    const atMax = p[at + m]! > 0.5 ? 1 - target(r, m) - others : p[at + m]! - target(r, m);
+    for (let i = 0; i < length; i++)
+      p[at + i] = (i === m ? atMax : p[at + i]! - target(r, i)) / rows;
   }
 }
 

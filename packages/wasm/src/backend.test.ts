@@ -7,7 +7,18 @@ import {
   OutOfMemoryError,
 } from '@activations/core';
 import { float32Error } from '@activations/core/backend';
-import { elu, gelu, mish, relu, sigmoid, silu, softplus, zoo } from '@activations/zoo';
+import {
+  elu,
+  gelu,
+  hardSigmoid,
+  mish,
+  relu,
+  sigmoid,
+  silu,
+  softplus,
+  swish,
+  zoo,
+} from '@activations/zoo';
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from './backend.js';
 import { compileKernel } from './compile.js';
@@ -44,11 +55,15 @@ describe('wasm backend', () => {
     expect(lanes(gelu.create())).toBe('f32');
     // x·σ(x) with x in σ's division: normal results down to x ≈ -91.6, where σ is a denormal
     expect(lanes(silu.create())).toBe('f32');
-    // elu' = e^x for x ≤ 0: f32, except the far left, where e^x is a float32 denormal that
-    // backward's dy could scale back into the normal range
+    // elu' = e^x for x ≤ 0: f32; where e^x falls below 2^-96 (a float32 denormal that backward's
+    // dy could scale back into the normal range) the lanes take the kernel's float64 path
     const eluAct = elu.create();
     backend.derivativeSync(eluAct, x);
-    expect(backend.lanesOf(eluAct, 'derivative')).toBe('hybrid');
+    expect(backend.lanesOf(eluAct, 'derivative')).toBe('f32');
+    // σ′ = σ(x)σ(-x): f32 with a patch where float32 is not accurate enough
+    const sigmoidAct = sigmoid.create();
+    backend.derivativeSync(sigmoidAct, x);
+    expect(backend.lanesOf(sigmoidAct, 'derivative')).toBe('hybrid');
     // tanh(softplus(x)) as n/(n + 2), n = e^x(e^x + 2), carried scaled by 2^8
     expect(lanes(mish.create())).toBe('f32');
     // log1p of e^-|x| ∈ (0, 1] takes the short 2·atanh(u/(2+u)) path, accurate enough for f32 lanes
@@ -104,7 +119,41 @@ describe('wasm backend', () => {
       PROBE_ULPS,
     );
     expect(backend.lanesOf(quickGelu)).toMatch(/^(f32|hybrid|f64)$/);
-    expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(4096);
+    // f32 lanes plus the float64 path for results below 2^-96
+    expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(8192);
+  });
+
+  it("gives common spellings the zoo kernel's lanes, within the same bound", () => {
+    const backend = new WasmBackend();
+    const x = probeInputs();
+    const spellings: Array<[string, ElementwiseActivation]> = [
+      ['0.5*x*(1+erf(x/sqrt(2)))', gelu.create()],
+      ['x*0.5*erfc(-x/sqrt(2))', gelu.create()],
+      ['0.5 * x * erfc(-0.7071067811865476 * x)', gelu.create()],
+      ['x/(1+exp(-x))', silu.create()],
+      ['x*sigmoid(x)', silu.create()],
+      ['x*tanh(log(1+exp(x)))', mish.create()],
+      ['x*tanh(softplus(x))', mish.create()],
+      ['log(1+exp(x))', softplus.create()],
+      ['log1p(exp(x))', softplus.create()],
+      ['1/(1+exp(-x))', sigmoid.create()],
+      ['exp(x)/(1+exp(x))', sigmoid.create()],
+      ['x*sigmoid(1.702*x)', swish.create({ beta: 1.702 })],
+      ['x/(1+exp(-1.702*x))', swish.create({ beta: 1.702 })],
+    ];
+    for (const [formula, own] of spellings) {
+      const user = defineActivation({ id: 'spelling', forward: formula }).create();
+      for (const op of ['forward', 'derivative'] as const) {
+        const run = (a: ElementwiseActivation) =>
+          op === 'forward' ? backend.forwardSync(a, x) : backend.derivativeSync(a, x);
+        const reference = op === 'forward' ? user.forward : user.derivative;
+        expect(worstUlps(run(user), x, reference), `${formula} ${op}`).toBeLessThanOrEqual(
+          PROBE_ULPS,
+        );
+        run(own);
+        expect(backend.lanesOf(user, op), `${formula} ${op}`).toBe(backend.lanesOf(own, op));
+      }
+    }
   });
 
   it('handles lengths that are not a multiple of 4 or of the copy block', () => {
@@ -163,13 +212,13 @@ describe('WasmArray (zero copy)', () => {
 describe('kernel sizes', () => {
   it('reports the size of the kernel actually compiled', () => {
     const backend = new WasmBackend();
-    const act = elu.create();
-    expect(backend.kernelBytes(act, 'derivative')).toBeUndefined();
-    backend.derivativeSync(act, probeInputs());
-    const bytes = backend.kernelBytes(act, 'derivative')!;
-    expect(backend.lanesOf(act, 'derivative')).toBe('hybrid');
+    const act = hardSigmoid.create();
+    expect(backend.kernelBytes(act, 'forward')).toBeUndefined();
+    backend.forwardSync(act, probeInputs());
+    const bytes = backend.kernelBytes(act, 'forward')!;
+    expect(backend.lanesOf(act, 'forward')).toBe('hybrid');
     // the hybrid kernel holds both paths: larger than the plain f32 kernel
-    expect(bytes).toBeGreaterThan(compileKernel(act.kernels.derivative, 'map', 'f32').bytes.length);
+    expect(bytes).toBeGreaterThan(compileKernel(act.kernels.forward, 'map', 'f32').bytes.length);
   });
 });
 

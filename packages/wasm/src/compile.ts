@@ -5,8 +5,9 @@
  */
 import type { Condition, Enclosure, Expr, UnaryOp } from '@activations/core';
 import {
-  constTimesInput,
   encloser,
+  float32Shape,
+  isNormalCdfScale,
   exactSquareOf,
   expandLibrary,
   expandSigmoid,
@@ -110,57 +111,6 @@ function branchDomains(cond: Condition, domain: Enclosure): [Enclosure, Enclosur
     : [domain, domain];
 }
 
-/**
- * Is `a` the input or c·x with 0 < c ≤ 16? Then in x·σ(a), x is large where σ's scale T is
- * large (a ≥ 0.35), so x/(T + P) does not lose bits to the denormal range.
- */
-function isGateOfInput(a: Expr): boolean {
-  if (a.kind === 'input') return true;
-  const c = constTimesInput(a);
-  return c !== undefined && c > 0 && c <= 16;
-}
-
-/** x·σ(a) or x·tanh(softplus(a)) with a = c·x (see isGateOfInput): the gate and its argument. */
-function gatedInput(
-  left: Expr,
-  right: Expr,
-): { gate: 'sigmoid' | 'tanh-softplus'; arg: Expr } | undefined {
-  for (const [other, gate] of [
-    [left, right],
-    [right, left],
-  ] as const) {
-    if (other.kind !== 'input' || gate.kind !== 'unary') continue;
-    if (gate.op === 'sigmoid' && isGateOfInput(gate.arg)) return { gate: 'sigmoid', arg: gate.arg };
-    const inner = gate.arg;
-    if (gate.op === 'tanh' && inner.kind === 'unary' && inner.op === 'softplus') {
-      if (isGateOfInput(inner.arg)) return { gate: 'tanh-softplus', arg: inner.arg };
-    }
-  }
-  return undefined;
-}
-
-/** 2k if `e` is a product of constants (k in all), the input once and erfc(-x/√2) once. */
-function gaussianCdfGate(e: Expr): number | undefined {
-  const factors: Expr[] = [];
-  const collect = (f: Expr): void => {
-    if (f.kind === 'binary' && f.op === 'mul') {
-      collect(f.left);
-      collect(f.right);
-    } else factors.push(f);
-  };
-  collect(e);
-  let k = 1;
-  let inputs = 0;
-  let gates = 0;
-  for (const f of factors) {
-    if (f.kind === 'const') k *= f.value;
-    else if (f.kind === 'input') inputs++;
-    else if (f.kind === 'unary' && f.op === 'erfc' && scaledInput(f.arg) === -Math.SQRT1_2) gates++;
-    else return undefined;
-  }
-  return inputs === 1 && gates === 1 && Number.isFinite(k) ? 2 * k : undefined;
-}
-
 const isZero = (e: Expr) => e.kind === 'const' && Object.is(e.value, 0);
 
 function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
@@ -205,6 +155,16 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           return em.bitwise('or', emit(e.arg.arg, domain), em.const(-0));
         if (e.op === 'sigmoid' && em.lanes === 'f64') return emit(expandSigmoid(e.arg), domain);
         if (e.op === 'softplus') return emit(expandSoftplus(e.arg), domain);
+        // sqrt(b² + c) = |b| where c is below |b|'s last bit: b² never overflows on the way
+        const root = em.lanes === 'f32' ? float32Shape(e) : undefined;
+        if (root?.shape === 'sqrt-square-plus') {
+          const edge = 2 ** Math.ceil(Math.log2(4096 * Math.sqrt(root.c)));
+          if (edge <= 2 ** 62) {
+            const b = em.unary('abs', emit(root.base, domain));
+            const inner = em.unary('sqrt', em.op('add', em.op('mul', b, b), em.const(root.c)));
+            return em.select(em.op('gt', b, em.const(edge)), b, inner);
+          }
+        }
         // f32 lanes only: f64 lanes (and f64 patches of hybrid kernels) expand softplus
         if (
           em.lanes === 'f32' &&
@@ -244,7 +204,7 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
           case 'erfc': {
             const c = scaledInput(e.arg);
             if (em.lanes !== 'f32' || c === undefined) return em.erfc(a);
-            if (Math.abs(c) !== Math.SQRT1_2) return em.erfcScaled(x, c, exactSquareOf(c)!);
+            if (!isNormalCdfScale(c)) return em.erfcScaled(x, c, exactSquareOf(c)!);
             // erfc(∓x/√2) = 2Φ(±x): 2Φ(-|x|) on one side of 0, 2 - 2Φ(-|x|) on the other
             const tail = em.op('mul', em.gaussianTail(x, false), em.const(2));
             const upper = em.op(c < 0 ? 'ge' : 'lt', x, em.const(0));
@@ -260,6 +220,8 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
       }
       case 'binary': {
         const { op, left, right } = e;
+        if (op === 'max' && (isZero(right) || isZero(left)))
+          return em.maxZero(emit(isZero(right) ? left : right, domain));
         if (op === 'min' || op === 'max') {
           if (right.kind === 'const' && !Number.isNaN(right.value))
             return em.clampBy(op, emit(left, domain), emit(right, domain));
@@ -269,17 +231,14 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
         // x·σ(c·x) (SiLU, swish) and x·tanh(softplus(c·x)) (mish): the gate's own division takes
         // the x, which keeps results normal where the gate is already a denormal
         // k·x·erfc(-x/√2) = 2k·x·Φ(x) = 2k·(max(x, 0) - |x|·Φ(-|x|)) (GELU: k = 1/2)
-        const cdfScale = op === 'mul' && em.lanes === 'f32' ? gaussianCdfGate(e) : undefined;
-        if (cdfScale !== undefined) {
+        const shape = em.lanes === 'f32' ? float32Shape(e) : undefined;
+        if (shape?.shape === 'x-normal-cdf') {
           const value = em.op('sub', em.clampBy('max', x, em.const(0)), em.gaussianTail(x, true));
-          return cdfScale === 1 ? value : em.op('mul', value, em.const(cdfScale));
+          return shape.scale === 1 ? value : em.op('mul', value, em.const(shape.scale));
         }
-        const fused = op === 'mul' && em.lanes === 'f32' ? gatedInput(left, right) : undefined;
-        if (fused?.gate === 'sigmoid') {
-          return em.sigmoid(emit(fused.arg, domain), enclose(fused.arg, domain), x);
-        }
-        if (fused?.gate === 'tanh-softplus') {
-          return em.tanhSoftplus(emit(fused.arg, domain), enclose(fused.arg, domain), x);
+        if (shape?.shape === 'gated') {
+          const gate = shape.gate === 'sigmoid' ? em.sigmoid : em.tanhSoftplus;
+          return gate.call(em, emit(shape.arg, domain), enclose(shape.arg, domain), x);
         }
         return em.op(op, emit(left, domain), emit(right, domain));
       }
@@ -306,6 +265,23 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
     }
   };
   return emit(root, WHOLE);
+}
+
+/**
+ * Results below this take the float64 path (see patchesUnderflow): 2^30 above the smallest normal
+ * float32, so an intermediate that was a denormal may be scaled up by |x| ≤ 2^30 after it.
+ */
+const TINY_RESULT = 2 ** -96;
+
+/**
+ * Do the kernel's small f32 results take the float64 path (see TINY_RESULT)? When the expression
+ * has a transcendental function: its float32 code may flush a small result to 0 or round it on
+ * the denormal grid, and dy may scale it back into the normal range. Arithmetic and selects
+ * underflow gradually by IEEE rules (an error of at most a few 2^-149), and their exact zeros
+ * (relu′ for x < 0) need no second look; sizes stay small for them.
+ */
+export function patchesUnderflow(e: Expr): boolean {
+  return transcendentalCount(e) > 0;
 }
 
 /**
@@ -375,13 +351,23 @@ export function compileKernel(
 
   // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough) are
   // recomputed with f64 lanes; a vector with no such lane skips that branch entirely
+  const underflow = lanes === 'f32' && patchesUnderflow(expression);
   const em64 =
-    patches.length > 0 ? new SimdEmitter(fb, 'f64', prologue, hostIndex, outliner) : undefined;
-  const patchLanes = (x: Value, dy: Value | undefined, result: Value): Value => {
+    patches.length > 0 || underflow
+      ? new SimdEmitter(fb, 'f64', prologue, hostIndex, outliner)
+      : undefined;
+  const patchLanes = (x: Value, dy: Value | undefined, f: Value, result: Value): Value => {
     let mask: Value | undefined;
     for (const [lo, hi] of patches) {
       const inside = em.bitwise('and', em.op('ge', x, em.const(lo)), em.op('le', x, em.const(hi)));
       mask = mask === undefined ? inside : em.bitwise('or', mask, inside);
+    }
+    // results below the normal range have too few bits in float32 (and dy may scale them back
+    // into it), and results a little above it may come from denormal intermediates (x·σ(x)σ(-x)):
+    // those lanes are recomputed in float64, so f and dy·f underflow gradually, rounded once
+    if (underflow) {
+      const tiny = em.op('lt', em.unary('abs', f), em.const(TINY_RESULT));
+      mask = mask === undefined ? tiny : em.bitwise('or', mask, tiny);
     }
     fb.get(mask!).simd(Simd.anyTrue).emit(0x04, Op.blockTypeEmpty);
     const precise = computeF64(em64!, x, dy);
@@ -407,7 +393,7 @@ export function compileKernel(
     if (lanes !== 'f32') return computeF64(em, x, dy);
     const f = emitExpression(em, expression, x);
     const result = dy === undefined ? f : em.op('mul', dy, f);
-    return patches.length > 0 ? patchLanes(x, dy, result) : result;
+    return em64 !== undefined ? patchLanes(x, dy, f, result) : result;
   };
   const bodyOf = (copies: number): number[] => {
     const xs: Value[] = [];

@@ -33,7 +33,6 @@ export type KernelFunction = (...args: number[]) => void;
  * where a 1/40 grid saw 3.4 with a limit of 4).
  */
 export const PROBE_ULPS = 3;
-const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** The probe inputs: core's accuracy grid (see accuracyInputs) and NaN. */
 export function probeInputs(): Float32Array {
@@ -53,11 +52,6 @@ export interface KernelRequest {
   readonly key: string;
   readonly expression: Expr;
   readonly reference: (x: number) => number;
-  /**
-   * The kernel also serves `backward` (dy · f): a result that is a float32 denormal has too few
-   * bits once dy scales it back into the normal range, so such inputs count as failures too.
-   */
-  readonly scaledByGradient?: boolean;
 }
 
 /** Inputs where float32 results miss the expected values by more than `ulps`. */
@@ -72,16 +66,6 @@ export function failingInputs(
     if (float32Error(got[i]!, expected[i]!) > ulps) failing.push(inputs[i]!);
   }
   return failing;
-}
-
-/** Inputs whose expected value is a nonzero float32 denormal (see KernelRequest.scaledByGradient). */
-function denormalInputs(inputs: Float32Array, expected: Float64Array): number[] {
-  const found: number[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    const value = Math.abs(expected[i]!);
-    if (value > 0 && value < F32_MIN_NORMAL) found.push(inputs[i]!);
-  }
-  return found;
 }
 
 /** Above this share of probe inputs patched, a kernel runs on f64 lanes throughout instead. */
@@ -206,7 +190,7 @@ export class KernelCompiler {
       if (lanes === 'f32') {
         const f32 = yield compileKernel(request.expression, 'map', 'f32', [], this.#heap.import);
         probed = f32;
-        const failing = this.#failing(f32, request, reference(), true);
+        const failing = this.#failing(f32, reference());
         if (failing.length > 0) {
           const found = patchesFor(failing);
           probed = undefined;
@@ -220,8 +204,7 @@ export class KernelCompiler {
               found,
               this.#heap.import,
             );
-            // the patches cover the denormal inputs, so only accuracy is checked again
-            if (this.#failing(hybrid, request, reference(), false).length === 0) {
+            if (this.#failing(hybrid, reference()).length === 0) {
               [lanes, patches, probed] = ['f32', found, hybrid];
             }
           }
@@ -232,7 +215,7 @@ export class KernelCompiler {
         // which an ill-conditioned expression (cos(exp(x)) at x = 17) magnifies, and an exact
         // comparison of two functions (erfc(x) == cos(x) at 0) can see as unequal
         const f64 = yield compileKernel(request.expression, 'map', 'f64', [], this.#heap.import);
-        if (this.#failing(f64, request, reference(), false).length === 0) probed = f64;
+        if (this.#failing(f64, reference()).length === 0) probed = f64;
         else lanes = 'scalar';
       }
       plan = { lanes, patches, mapBytes: probed?.bytes ?? 0 };
@@ -418,18 +401,9 @@ export class KernelCompiler {
     return expected;
   }
 
-  #failing(
-    kernel: WasmKernel,
-    request: KernelRequest,
-    expected: Float64Array,
-    denormalsFail: boolean,
-  ): number[] {
+  #failing(kernel: WasmKernel, expected: Float64Array): number[] {
     const { input, output } = this.#probeArrays();
     this.fnOf(kernel)(input.byteOffset, output.byteOffset, Math.ceil(input.length / 4) * 4);
-    const failing = failingInputs(output.array, input.array, expected, PROBE_ULPS);
-    if (denormalsFail && request.scaledByGradient) {
-      for (const v of denormalInputs(input.array, expected)) failing.push(v);
-    }
-    return failing;
+    return failingInputs(output.array, input.array, expected, PROBE_ULPS);
   }
 }

@@ -39,7 +39,6 @@ function kernelRequest(request: Exclude<OpRequest, RowsRequest>): KernelRequest 
     expression: request.expression,
     reference: request.reference,
     // the derivative's kernel (map or backward) is scaled by dy in backward
-    scaledByGradient: request.op !== 'forward',
   };
 }
 

@@ -246,6 +246,14 @@ export class SimdEmitter {
     return this.#result();
   }
 
+  /**
+   * max(a, +0) as the reference computes it (Math.max(-0, 0) is +0): pmax keeps a = -0, and
+   * adding +0 turns -0 into +0 without touching any other value (NaN stays NaN).
+   */
+  maxZero(a: Value): Value {
+    return this.op('add', this.clampBy('max', a, this.const(0)), this.const(0));
+  }
+
   op(op: FloatOp, a: Value, b: Value): Value {
     this.#fb.get(a).get(b).simd(OPS[this.lanes][op]);
     return this.#result();
@@ -407,8 +415,11 @@ export class SimdEmitter {
    * |k|x² ULP): the argument is carried as hi + lo (Fast2Sum) into the exponential's reduction.
    */
   expScaledSquare(x: Value, k: number): Value {
-    // |x| ≤ 2^60 keeps every part finite (x² ≤ 2^120); beyond, e^(k·x²) is 0 or ∞ either way
-    const bounded = this.clampBy('min', this.unary('abs', x), this.const(2 ** 60));
+    // |k|·x² ≤ 1024 at the bound: every part finite, and the Fast2Sum's lo (≤ an ULP of hi) small,
+    // so r + lo stays in the polynomial's range; beyond, e^(k·x²) is 0 or ∞ either way (the
+    // reduction clamps hi at ±150)
+    const edge = Math.min(2 ** 60, 2 ** Math.ceil(Math.log2(Math.sqrt(256 / Math.abs(k)))));
+    const bounded = this.clampBy('min', this.unary('abs', x), this.const(edge));
     const { hi, lo } = this.#scaledSquare(bounded, k);
     const range =
       k < 0 ? { lo: Number.NEGATIVE_INFINITY, hi: 0 } : { lo: 0, hi: Number.POSITIVE_INFINITY };
@@ -445,7 +456,12 @@ export class SimdEmitter {
     let clamped = a;
     if (range.hi > limit) clamped = this.clampBy('min', clamped, this.const(limit));
     if (range.lo < -limit) clamped = this.clampBy('max', clamped, this.const(-limit));
-    const k = this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E)));
+    // + 0: k = -0 would make r = a - k·ln2 lose the sign of a = -0 (expm1(-0) is -0)
+    const k = this.op(
+      'add',
+      this.unary('nearest', this.op('mul', clamped, this.const(Math.LOG2E))),
+      this.const(0),
+    );
     const [hi, lo] = this.lanes === 'f32' ? LN2_F32_PARTS : LN2_F64_PARTS;
     const r = this.op(
       'sub',
@@ -707,13 +723,14 @@ export class SimdEmitter {
       });
       const scale = this.#magicScale(biased);
       const em1 = this.op('mul', r, this.horner(EXPM1_F32, r));
-      return this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
+      // s·em1 - (1 - s), not s·em1 + (s - 1): the same value, but expm1(-0) stays -0
+      return this.op('sub', this.op('mul', scale, em1), this.op('sub', this.const(1), scale));
     }
     const { k, r } = this.#reduce(a, range);
     const em1 = this.op('mul', r, this.horner(this.lanes === 'f32' ? EXPM1_F32 : EXPM1_F64, r));
     const [s1, s2] = this.#twoToThe(this.toInt(k));
     const scale = this.op('mul', s1, s2);
-    const near = this.op('add', this.op('mul', scale, em1), this.op('sub', scale, this.const(1)));
+    const near = this.op('sub', this.op('mul', scale, em1), this.op('sub', this.const(1), scale));
     if (range.hi <= EXPM1_LARGE[this.lanes]) return near;
     // far right e^a - 1 = e^a: (1 + e^r - 1)·s1·s2 as exp does, so an overflowing 2^k·(e^r - 1) with
     // e^r < 1 cannot meet the +∞ of 2^k - 1 (∞ - ∞ gave NaN where the value is ∞)
@@ -806,7 +823,12 @@ export class SimdEmitter {
       lo: Number.NEGATIVE_INFINITY,
       hi: 0,
     });
-    const magnitude = this.op('div', this.unary('neg', t), this.op('add', t, this.const(2)));
+    // 0 - t, not -t: tanh(+0) is +0 (t = expm1(-0) = -0 would make the magnitude -0)
+    const magnitude = this.op(
+      'div',
+      this.op('sub', this.const(0), t),
+      this.op('add', t, this.const(2)),
+    );
     return this.bitwise('or', magnitude, this.bitwise('and', a, this.const(-0)));
   }
 
@@ -865,7 +887,12 @@ export class SimdEmitter {
       this.hostCalls.add(kind);
       return outlined;
     }
-    const k = this.unary('nearest', this.op('mul', a, this.const(2 / Math.PI)));
+    // + 0 turns k = -0 into +0, so r = a - k·part keeps the sign of a = -0 (sin(-0) = -0)
+    const k = this.op(
+      'add',
+      this.unary('nearest', this.op('mul', a, this.const(2 / Math.PI))),
+      this.const(0),
+    );
     let r = a;
     for (const part of PIO2_PARTS) r = this.op('sub', r, this.op('mul', k, this.const(part)));
     const z = this.op('mul', r, r);

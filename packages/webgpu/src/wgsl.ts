@@ -16,6 +16,7 @@ import {
   describeValue,
   exactSquareOf,
   expandLibrary,
+  float32Shape,
   isPowerOfTwo,
   StructuralIds,
   scaledInput,
@@ -282,8 +283,8 @@ export function emitFunction(
         const { op, arg } = node;
         if (op === 'sigmoid' || op === 'softplus')
           throw new Error(`${op} must be expanded before emission`);
-        const root = op === 'sqrt' ? sqrtOfSquarePlus(arg) : undefined;
-        if (root)
+        const root = float32Shape(node);
+        if (root?.shape === 'sqrt-square-plus')
           return useDf('core', `act_dsqrt_sq_plus(${emit(root.base)}, ${dfLiteral(root.c)})`);
         const a = emit(arg);
         if (op === 'neg') return `(-${a})`;
@@ -354,8 +355,8 @@ export function emitFunction(
               `act_erfc_scaled(x, ${f32Literal(c)}, ${f32Literal(exactSquareOf(c)!)})`,
             );
         }
-        const root = op === 'sqrt' ? sqrtOfSquarePlus(arg) : undefined;
-        if (root)
+        const root = float32Shape(node);
+        if (root?.shape === 'sqrt-square-plus')
           return use('sqrt_sq_plus', `act_sqrt_sq_plus(${emit(root.base)}, ${f32Literal(root.c)})`);
         const a = emit(arg);
         switch (op) {
@@ -433,21 +434,6 @@ export function emitFunction(
 
 /** An expression node that is an operation (not a constant, the input or a parameter). */
 type Operation = Exclude<Expr, { kind: 'const' | 'input' | 'param' }>;
-
-/** `sqrt(base² + c)` for a finite constant c > 0, which has overflow-free helpers. */
-function sqrtOfSquarePlus(arg: Expr): { base: Expr; c: number } | undefined {
-  if (arg.kind !== 'binary' || arg.op !== 'add') return undefined;
-  const [sq, c] = arg.left.kind === 'powi' ? [arg.left, arg.right] : [arg.right, arg.left];
-  if (
-    sq.kind !== 'powi' ||
-    sq.exponent !== 2 ||
-    c.kind !== 'const' ||
-    !(c.value > 0) ||
-    !Number.isFinite(Math.fround(c.value))
-  )
-    return undefined;
-  return { base: sq.base, c: c.value };
-}
 
 /**
  * A polynomial in Horner form, `((c0·u + c1)·u + c2)·u + …`, as its coefficients (highest degree

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   BadParameterError,
+  canonicalize,
   compileScalar,
   containsClosure,
   contains,
@@ -9,11 +10,13 @@ import {
   type ElementwiseActivation,
   type ElementwiseDefinition,
   estimateProperties,
+  exprKey,
   formatInterval,
   type Interval,
   rangeOf,
+  simplify,
 } from '@activations/core';
-import { ulpDistanceFloat64 } from '@activations/core/backend';
+import { bindParams, ulpDistanceFloat64 } from '@activations/core/backend';
 import { describe, expect, it } from 'vitest';
 import { SELU_CONSTANTS, zoo } from './index.js';
 
@@ -62,6 +65,19 @@ describe('zoo catalogue', () => {
       expect(d.docs.references.length).toBeGreaterThan(0);
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('is written in canonical spellings (its kernels are what it defines)', () => {
+    for (const d of zoo) {
+      if (d.kind !== 'elementwise') continue;
+      const defaults = Object.fromEntries(
+        Object.entries(d.params).map(([name, spec]) => [name, spec.default]),
+      );
+      for (const e of [d.forward, ...(d.derivative ? [d.derivative] : [])]) {
+        const own = simplify(bindParams(e, defaults));
+        expect(exprKey(canonicalize(own)), d.id).toBe(exprKey(own));
+      }
+    }
   });
 
   it('registers without id or alias collisions, and resolves aliases', () => {

@@ -46,6 +46,9 @@ export {
 export {
   constTimesInput,
   exactSquareOf,
+  type Float32Shape,
+  float32Shape,
+  isNormalCdfScale,
   isPowerOfTwo,
   scaledInput,
   scaledSquare,
