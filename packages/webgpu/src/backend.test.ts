@@ -87,6 +87,26 @@ describe.skipIf(unavailable)('webgpu backend', () => {
     forced.dispose();
   });
 
+  it('keeps a product normal where one factor alone would be a denormal (flushed on this device)', async () => {
+    // x·σ(x) at x = -88 is -5.3e-37 though σ(-88) = 6e-39 is a denormal; -2x·e^(-x²) likewise
+    const cases: Array<[string, 'forward' | 'derivative', number[]]> = [
+      ['silu', 'forward', [-88, -89.5, -87.3, -91, -60]],
+      ['swish', 'forward', [-88, -89.5]],
+      ['gaussian', 'derivative', [9.3, -9.35, 9.4, 9.45]],
+    ];
+    for (const [id, op, inputs] of cases) {
+      const a = act(id);
+      const x = Float32Array.from(inputs);
+      const y = op === 'forward' ? await backend.forward(a, x) : await backend.derivative(a, x);
+      const reference = Array.from(x, (v) => (op === 'forward' ? a.forward(v) : a.derivative(v)));
+      for (const [i, value] of reference.entries())
+        expect(Math.abs(value), `${id} ${op}(${x[i]}) is a normal float`).toBeGreaterThan(
+          2 ** -126,
+        );
+      expect(worstUlps(y, reference), `${id} ${op}`).toBeLessThanOrEqual(4);
+    }
+  });
+
   it('reduces sin and cos arguments exactly over the whole float32 range', async () => {
     const xs: number[] = [];
     let s = 7;

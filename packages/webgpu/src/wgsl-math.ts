@@ -77,6 +77,7 @@ export type MathHelper =
   | 'erf'
   | 'erfc_scaled'
   | 'exp_scaled_square'
+  | 'mul_sigmoid'
   | 'trig'
   | 'opaque';
 
@@ -120,16 +121,20 @@ fn act_pow2(k: i32) -> f32 { return bitcast<f32>(u32(k + 127) << 23u); }`,
     needs: ['pow2'],
     code: `// e^(h + l) for |l| ≤ ulp(h): Cody–Waite by ln 2 with l added to the reduced argument,
 // e^r = 1 + r·q(r), 2^k as two factors (overflow → ∞, underflow → 0)
-fn act_exp_hl(h: f32, l: f32) -> f32 {
+// m·e^(h + l) with m applied between the two factors of 2^k: where the product is a normal float,
+// every intermediate is too (a device that flushes denormals would lose m·e^-88 as e^-88 → 0)
+fn act_exp_hlm(h: f32, l: f32, m: f32) -> f32 {
   let c = clamp(h, -104.0f, 88.75f);
   let k = round(c * ${LOG2E});
   let r = ((c - k * ${LN2_HI}) - k * ${LN2_LO}) + select(0.0f, l, c == h);
   let p = 1.0f + r * ${hornerWGSL(EXPM1_F32, 'r')};
   let ki = i32(k);
   let k1 = ki / 2;
-  return (p * act_pow2(k1)) * act_pow2(ki - k1);
+  return ((p * act_pow2(k1)) * m) * act_pow2(ki - k1);
 }
-fn act_exp(a: f32) -> f32 { return act_exp_hl(a, 0.0f); }`,
+fn act_exp_hl(h: f32, l: f32) -> f32 { return act_exp_hlm(h, l, 1.0f); }
+fn act_exp(a: f32) -> f32 { return act_exp_hl(a, 0.0f); }
+fn act_exp_times(a: f32, m: f32) -> f32 { return act_exp_hlm(a, 0.0f, m); }`,
   },
   expm1: {
     needs: ['exp', 'pow2'],
@@ -255,14 +260,24 @@ fn act_divc(a: f32, c: f32, r: f32) -> f32 {
     needs: ['exp'],
     code: `// e^(k·x²) for a power of two k without rounding x²: x = hi + lo (12 bits each), x² = A + B + C
 // exactly, and the sum carried as hi + lo into the reduction
-fn act_exp_scaled_square(x: f32, k: f32) -> f32 {
+fn act_exp_scaled_square_times(x: f32, k: f32, m: f32) -> f32 {
   let ax = min(abs(x), 1.0e18f);
   let hi = bitcast<f32>(bitcast<u32>(ax) & 0xfffff000u);
   let lo = ax - hi;
   let s = (hi * hi) * k;
   let t = ((hi * lo) * 2.0f + lo * lo) * k;
   let sh = s + t;
-  return act_exp_hl(sh, (s - sh) + t);
+  // lo only matters where sh is in the reduction's range (beyond, |lo| ~ an ULP of a huge sh)
+  return act_exp_hlm(sh, clamp((s - sh) + t, -1.0f, 1.0f), m);
+}
+fn act_exp_scaled_square(x: f32, k: f32) -> f32 { return act_exp_scaled_square_times(x, k, 1.0f); }`,
+  },
+  mul_sigmoid: {
+    needs: ['exp'],
+    code: `// m·σ(a) = m/(1 + e^-a) for a ≥ 0, m·e^a/(1 + e^a) below: m scales e^a before it can be a denormal
+fn act_mul_sigmoid(m: f32, a: f32) -> f32 {
+  if (a >= 0.0f) { return m / (1.0f + act_exp(-a)); }
+  return act_exp_times(a, m) / (1.0f + act_exp(a));
 }`,
   },
   erfc_scaled: {

@@ -9,6 +9,7 @@ import {
   BadInputError,
   type Condition,
   type Expr,
+  type UnaryOp,
   UnsupportedOperationError,
 } from '@activations/core';
 import {
@@ -133,8 +134,17 @@ function constantProduct(
 }
 
 /** The expression as WGSL kernels compute it: library functions in their portable stable forms. */
-export function wgslExpression(e: Expr): Expr {
-  return simplify(expandLibrary(e, 'portable'));
+export function wgslExpression(e: Expr, keep?: ReadonlySet<UnaryOp>): Expr {
+  return simplify(expandLibrary(e, 'portable', keep));
+}
+
+/** Float32 WGSL emits σ itself (act_mul_sigmoid), so a product can scale it before it underflows. */
+const F32_KEEP: ReadonlySet<UnaryOp> = new Set(['sigmoid']);
+
+/** The factors of a product (through nested products only). */
+function factorsOf(e: Expr): Expr[] {
+  if (e.kind !== 'binary' || e.op !== 'mul') return [e];
+  return [...factorsOf(e.left), ...factorsOf(e.right)];
 }
 
 /**
@@ -149,7 +159,8 @@ export function emitFunction(
   specials: { positive: number; negative: number },
   precision: Precision = 'f32',
 ): WgslFunction {
-  const root = wgslExpression(e);
+  const df = precision === 'df32';
+  const root = wgslExpression(e, df ? undefined : F32_KEEP);
   const ids = new StructuralIds();
   const uses = useCounts(root, ids);
 
@@ -161,7 +172,6 @@ export function emitFunction(
     return call;
   };
   const dfHelpers = new Set<DfHelper>();
-  const df = precision === 'df32';
   const useDf = (helper: DfHelper, call: string) => {
     dfHelpers.add(helper);
     if (helper === 'trig') helpers.add('trig');
@@ -322,6 +332,39 @@ export function emitFunction(
     }
   };
 
+  /**
+   * A product with factors e^a, e^(k·x²) or σ(a): the other factors are multiplied first and the
+   * result scaled by each such factor in turn (act_exp_times, act_mul_sigmoid), so a factor that
+   * alone would be a denormal (σ(-88), e^-88) cannot be flushed to 0 where the product is normal.
+   */
+  const scaledProduct = (node: Expr): string | undefined => {
+    const factors = factorsOf(node);
+    const decays: Expr[] = [];
+    const others: Expr[] = [];
+    for (const f of factors) {
+      const scalable =
+        f.kind === 'unary' &&
+        (f.op === 'sigmoid' || (f.op === 'exp' && constantProduct(f.arg) === undefined));
+      (scalable ? decays : others).push(f);
+    }
+    if (decays.length === 0) return undefined;
+    let m = others.length === 0 ? '1.0f' : others.map((f) => emit(f)).join(' * ');
+    if (others.length > 1) m = `(${m})`;
+    for (const f of decays) {
+      if (f.kind !== 'unary') continue;
+      if (f.op === 'sigmoid') {
+        m = use('mul_sigmoid', `act_mul_sigmoid(${m}, ${emit(f.arg)})`);
+        continue;
+      }
+      const k = scaledSquare(f.arg);
+      m =
+        k !== undefined
+          ? use('exp_scaled_square', `act_exp_scaled_square_times(x, ${f32Literal(k)}, ${m})`)
+          : use('exp', `act_exp_times(${emit(f.arg)}, ${m})`);
+    }
+    return m;
+  };
+
   const emitNode = (node: Expr): string => {
     if (node.kind === 'const' || node.kind === 'input') return emit(node);
     if (node.kind === 'param') {
@@ -378,6 +421,7 @@ export function emitFunction(
           case 'cos':
             return use('trig', `act_${op}(${a})`);
           case 'sigmoid':
+            return use('mul_sigmoid', `act_mul_sigmoid(1.0f, ${a})`);
           case 'softplus':
             throw new Error(`${op} must be expanded before emission`);
         }
@@ -385,6 +429,10 @@ export function emitFunction(
       }
       case 'binary': {
         const { op, left, right } = node;
+        if (op === 'mul') {
+          const scaled = scaledProduct(node);
+          if (scaled !== undefined) return scaled;
+        }
         const mad =
           op === 'add' ? (constantScaled(left, right) ?? constantScaled(right, left)) : undefined;
         if (mad) {
