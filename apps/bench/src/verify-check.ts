@@ -26,6 +26,8 @@ export interface Tally {
   wrongZeroSign: number;
   /** The truth is a normal float32, the result 0 or subnormal. */
   flushed: number;
+  /** The truth is a nonzero float32 subnormal, the result 0 (allowed; counted). */
+  subnormalFlushed: number;
   /** Results beyond the bound (ULP), counted. */
   beyondBound: number;
   /** First few inputs of each kind of failure, for a report. */
@@ -44,6 +46,7 @@ export function emptyTally(): Tally {
     missedNonFinite: 0,
     wrongZeroSign: 0,
     flushed: 0,
+    subnormalFlushed: 0,
     beyondBound: 0,
     examples: [],
   };
@@ -62,6 +65,7 @@ export function mergeTally(into: Tally, other: Tally): Tally {
   into.missedNonFinite += other.missedNonFinite;
   into.wrongZeroSign += other.wrongZeroSign;
   into.flushed += other.flushed;
+  into.subnormalFlushed += other.subnormalFlushed ?? 0;
   into.beyondBound += other.beyondBound;
   for (const e of other.examples)
     if (into.examples.filter((k) => k.kind === e.kind).length < 3) into.examples.push(e);
@@ -165,6 +169,7 @@ export function check(
       }
       continue;
     }
+    if (!normal && g === 0 && Math.fround(w) !== 0) tally.subnormalFlushed++;
     if (Math.abs(g - w) <= floor) continue;
     const e = float32Error(g, w);
     if (e > ulps) {

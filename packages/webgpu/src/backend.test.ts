@@ -93,6 +93,11 @@ describe.skipIf(unavailable)('webgpu backend', () => {
       ['silu', 'forward', [-88, -89.5, -87.3, -91, -60]],
       ['swish', 'forward', [-88, -89.5]],
       ['gaussian', 'derivative', [9.3, -9.35, 9.4, 9.45]],
+      // mish: x·tanh(softplus(x)) with x scaling the gate (1,047 ULP off at -80 before)
+      ['mish', 'forward', [-88, -80, -89.5, -60]],
+      // 2σ(x)σ(-x) and 4e^(-2|x|)/(1 + e^(-2|x|))²: double-float kernels, scaled the same way
+      ['bipolar-sigmoid', 'derivative', [88, -88, 87.5]],
+      ['tanh', 'derivative', [44, -44, 43.5]],
     ];
     for (const [id, op, inputs] of cases) {
       const a = act(id);

@@ -152,6 +152,32 @@ fn act_dexp(a: vec2<f32>) -> vec2<f32> {
   let red = act_dexp_reduce(a);
   let e = act_dadd(act_dc(1.0f, 0.0f), act_dexpm1_r(red.xy));
   return act_dscale(e, i32(red.z));
+}
+// m·e^a with m applied between the two halves of 2^k (each within act_dscale's ±252): normal
+// wherever the product is (a device that flushes denormals would lose m·e^-88 as e^-88 → 0)
+fn act_dexp_times(a: vec2<f32>, m: vec2<f32>) -> vec2<f32> {
+  if (a.x > 88.75f) { return act_dmul(act_dexp(a), m); }
+  // below -200, |m|·e^a < 2^128·2^-288 is 0 for any finite m (and an overflowed m gives 0, not NaN)
+  if (a.x < -200.0f) { return act_dc(0.0f, 0.0f); }
+  let red = act_dexp_reduce(a);
+  let e = act_dadd(act_dc(1.0f, 0.0f), act_dexpm1_r(red.xy));
+  let k = i32(red.z);
+  let k1 = k / 2;
+  return act_dscale(act_dmul(act_dscale(e, k1), m), k - k1);
+}
+// m·σ(a): m/(1 + e^-a) for a ≥ 0, m·e^a/(1 + e^a) below (m scales e^a before it can underflow)
+// m·tanh(softplus(a)) = m·n/(n + 2), n = e^a(e^a + 2), with m scaling e^a below 0 (mish's gate)
+fn act_dmul_tanh_softplus(m: vec2<f32>, a: vec2<f32>) -> vec2<f32> {
+  if (a.x > 20.0f) { return m; }
+  let e = act_dexp(a);
+  let e2 = act_dadd(e, act_dc(2.0f, 0.0f));
+  let d = act_dadd(act_dmul(e, e2), act_dc(2.0f, 0.0f));
+  if (a.x >= 0.0f) { return act_dmul(m, act_ddiv(act_dmul(e, e2), d)); }
+  return act_dmul(act_dexp_times(a, m), act_ddiv(e2, d));
+}
+fn act_dmul_sigmoid(m: vec2<f32>, a: vec2<f32>) -> vec2<f32> {
+  if (a.x >= 0.0f) { return act_ddiv(m, act_dadd(act_dc(1.0f, 0.0f), act_dexp(-a))); }
+  return act_ddiv(act_dexp_times(a, m), act_dadd(act_dc(1.0f, 0.0f), act_dexp(a)));
 }`,
   },
   expm1: {

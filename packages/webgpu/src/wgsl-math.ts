@@ -78,6 +78,7 @@ export type MathHelper =
   | 'erfc_scaled'
   | 'exp_scaled_square'
   | 'mul_sigmoid'
+  | 'mul_tanh_softplus'
   | 'trig'
   | 'opaque';
 
@@ -124,13 +125,17 @@ fn act_pow2(k: i32) -> f32 { return bitcast<f32>(u32(k + 127) << 23u); }`,
 // m·e^(h + l) with m applied between the two factors of 2^k: where the product is a normal float,
 // every intermediate is too (a device that flushes denormals would lose m·e^-88 as e^-88 → 0)
 fn act_exp_hlm(h: f32, l: f32, m: f32) -> f32 {
-  let c = clamp(h, -104.0f, 88.75f);
+  // below -200, |m|·e^h < 2^128·2^-288: 0 (of m's sign) for any finite m
+  if (h < -200.0f) { return select(0.0f, -0.0f, m < 0.0f); }
+  let c = min(h, 88.75f);
   let k = round(c * ${LOG2E});
   let r = ((c - k * ${LN2_HI}) - k * ${LN2_LO}) + select(0.0f, l, c == h);
   let p = 1.0f + r * ${hornerWGSL(EXPM1_F32, 'r')};
+  // 2^k (k ≥ -289) as three factors, each within act_pow2's range
   let ki = i32(k);
-  let k1 = ki / 2;
-  return ((p * act_pow2(k1)) * m) * act_pow2(ki - k1);
+  let k1 = ki / 3;
+  let k2 = (ki - k1) / 2;
+  return (((p * act_pow2(k1)) * m) * act_pow2(k2)) * act_pow2(ki - k1 - k2);
 }
 fn act_exp_hl(h: f32, l: f32) -> f32 { return act_exp_hlm(h, l, 1.0f); }
 fn act_exp(a: f32) -> f32 { return act_exp_hl(a, 0.0f); }
@@ -278,6 +283,18 @@ fn act_exp_scaled_square(x: f32, k: f32) -> f32 { return act_exp_scaled_square_t
 fn act_mul_sigmoid(m: f32, a: f32) -> f32 {
   if (a >= 0.0f) { return m / (1.0f + act_exp(-a)); }
   return act_exp_times(a, m) / (1.0f + act_exp(a));
+}`,
+  },
+  mul_tanh_softplus: {
+    needs: ['exp'],
+    code: `// m·tanh(softplus(a)) = m·n/(n + 2), n = e^a(e^a + 2); below 0 as m·e^a·(e^a + 2)/(n + 2), m
+// scaling e^a before it can be a denormal; 1 beyond a = 20 (1 - 2e^-2a rounds to 1 from a ≈ 9)
+fn act_mul_tanh_softplus(m: f32, a: f32) -> f32 {
+  if (a > 20.0f) { return m; }
+  let e = act_exp(a);
+  let n = e * (e + 2.0f);
+  if (a >= 0.0f) { return m * (n / (n + 2.0f)); }
+  return act_exp_times(a, m) * ((e + 2.0f) / (n + 2.0f));
 }`,
   },
   erfc_scaled: {

@@ -17,6 +17,7 @@ import {
   describeValue,
   exactSquareOf,
   expandLibrary,
+  expandSoftplus,
   float32Shape,
   isPowerOfTwo,
   StructuralIds,
@@ -138,8 +139,19 @@ export function wgslExpression(e: Expr, keep?: ReadonlySet<UnaryOp>): Expr {
   return simplify(expandLibrary(e, 'portable', keep));
 }
 
-/** Float32 WGSL emits σ itself (act_mul_sigmoid), so a product can scale it before it underflows. */
-const F32_KEEP: ReadonlySet<UnaryOp> = new Set(['sigmoid']);
+/**
+ * WGSL emits σ itself (act_mul_sigmoid, act_dmul_sigmoid) and sees tanh(softplus(a)) whole
+ * (act_mul_tanh_softplus), so a product can scale them before they underflow; a softplus
+ * elsewhere is emitted as its stable expansion.
+ */
+const F32_KEEP: ReadonlySet<UnaryOp> = new Set(['sigmoid', 'softplus']);
+
+/** a when `e` is tanh(softplus(a)) (mish's gate). */
+function tanhSoftplusArg(e: Expr): Expr | undefined {
+  return e.kind === 'unary' && e.op === 'tanh' && e.arg.kind === 'unary' && e.arg.op === 'softplus'
+    ? e.arg.arg
+    : undefined;
+}
 
 /** The factors of a product (through nested products only). */
 function factorsOf(e: Expr): Expr[] {
@@ -160,7 +172,7 @@ export function emitFunction(
   precision: Precision = 'f32',
 ): WgslFunction {
   const df = precision === 'df32';
-  const root = wgslExpression(e, df ? undefined : F32_KEEP);
+  const root = wgslExpression(e, F32_KEEP);
   const ids = new StructuralIds();
   const uses = useCounts(root, ids);
 
@@ -291,18 +303,22 @@ export function emitFunction(
     switch (node.kind) {
       case 'unary': {
         const { op, arg } = node;
-        if (op === 'sigmoid' || op === 'softplus')
-          throw new Error(`${op} must be expanded before emission`);
+        if (op === 'softplus') return emit(expandSoftplus(arg));
         const root = float32Shape(node);
         if (root?.shape === 'sqrt-square-plus')
           return useDf('core', `act_dsqrt_sq_plus(${emit(root.base)}, ${dfLiteral(root.c)})`);
         const a = emit(arg);
         if (op === 'neg') return `(-${a})`;
+        if (op === 'sigmoid') return useDf('exp', `act_dmul_sigmoid(act_dc(1.0f, 0.0f), ${a})`);
         const [helper, fn] = DF_UNARY[op];
         return useDf(helper, `${fn}(${a})`);
       }
       case 'binary': {
         const { op, left, right } = node;
+        if (op === 'mul') {
+          const scaled = scaledProduct(node);
+          if (scaled !== undefined) return scaled;
+        }
         // multiplying or dividing by a power of two is exact on both parts
         if ((op === 'mul' || op === 'div') && right.kind === 'const' && isPowerOfTwo(right.value)) {
           return `(${emit(left)} * ${f32Literal(op === 'mul' ? right.value : 1 / right.value)})`;
@@ -344,16 +360,38 @@ export function emitFunction(
     for (const f of factors) {
       const scalable =
         f.kind === 'unary' &&
-        (f.op === 'sigmoid' || (f.op === 'exp' && constantProduct(f.arg) === undefined));
+        (f.op === 'sigmoid' ||
+          (f.op === 'exp' && (df || constantProduct(f.arg) === undefined)) ||
+          tanhSoftplusArg(f) !== undefined);
       (scalable ? decays : others).push(f);
     }
     if (decays.length === 0) return undefined;
+    if (df) {
+      let m = others.length === 0 ? 'act_dc(1.0f, 0.0f)' : emit(others[0]!);
+      for (const f of others.slice(1)) m = `act_dmul(${m}, ${emit(f)})`;
+      for (const f of decays) {
+        if (f.kind !== 'unary') continue;
+        const inner = tanhSoftplusArg(f);
+        m =
+          inner !== undefined
+            ? useDf('exp', `act_dmul_tanh_softplus(${m}, ${emit(inner)})`)
+            : f.op === 'sigmoid'
+              ? useDf('exp', `act_dmul_sigmoid(${m}, ${emit(f.arg)})`)
+              : useDf('exp', `act_dexp_times(${emit(f.arg)}, ${m})`);
+      }
+      return m;
+    }
     let m = others.length === 0 ? '1.0f' : others.map((f) => emit(f)).join(' * ');
     if (others.length > 1) m = `(${m})`;
     for (const f of decays) {
       if (f.kind !== 'unary') continue;
       if (f.op === 'sigmoid') {
         m = use('mul_sigmoid', `act_mul_sigmoid(${m}, ${emit(f.arg)})`);
+        continue;
+      }
+      const inner = tanhSoftplusArg(f);
+      if (inner !== undefined) {
+        m = use('mul_tanh_softplus', `act_mul_tanh_softplus(${m}, ${emit(inner)})`);
         continue;
       }
       const k = scaledSquare(f.arg);
@@ -423,7 +461,7 @@ export function emitFunction(
           case 'sigmoid':
             return use('mul_sigmoid', `act_mul_sigmoid(1.0f, ${a})`);
           case 'softplus':
-            throw new Error(`${op} must be expanded before emission`);
+            return emit(expandSoftplus(arg));
         }
         break;
       }
