@@ -8,12 +8,7 @@
  * keeps only the decisions (plans), bounded like the kernels.
  */
 import { compileScalar, type Expr, UnsupportedOperationError } from '@activations/core';
-import {
-  accuracyInputs,
-  float32Error,
-  KERNEL_CACHE_SIZE,
-  worstUlps,
-} from '@activations/core/backend';
+import { probeSample, float32Error, KERNEL_CACHE_SIZE, worstUlps } from '@activations/core/backend';
 import {
   compileKernel,
   type KernelModule,
@@ -34,13 +29,12 @@ export type KernelFunction = (...args: number[]) => void;
  */
 export const PROBE_ULPS = 3;
 
-/** The probe inputs: core's accuracy grid (see accuracyInputs) and NaN. */
+/**
+ * The probe inputs: core's probe sample — the dense accuracy grid, 65,536 prime-step inputs over
+ * every binade and mantissa pattern, the inputs around float32's kernel edges, ±0, ±∞ and NaN.
+ */
 export function probeInputs(): Float32Array {
-  const grid = accuracyInputs();
-  const inputs = new Float32Array(grid.length + 1);
-  inputs.set(grid);
-  inputs[grid.length] = Number.NaN;
-  return inputs;
+  return probeSample();
 }
 
 /** Worst error of float32 results against a float64 reference (core's worstUlps). */

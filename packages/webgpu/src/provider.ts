@@ -12,7 +12,7 @@ import {
   UnsupportedOperationError,
 } from '@activations/core';
 import {
-  accuracyInputs,
+  probeSample,
   type BackendProvider,
   FLUSH_FLOOR,
   float32Error,
@@ -104,7 +104,7 @@ export interface ProviderSettings {
   readonly maxTranscendentals: number;
 }
 
-/** core's accuracy inputs, built once for every probe. */
+/** core's probe sample (dense grid, prime-step spread, kernel edges), built once for every probe. */
 let probeInputs: Float32Array | undefined;
 
 export class WebGPUProvider implements BackendProvider<Kernel> {
@@ -193,7 +193,7 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
     let pending = this.#precisions.get(request.opKey);
     if (!pending) {
       pending = (async (): Promise<PrecisionReport> => {
-        probeInputs ??= accuracyInputs();
+        probeInputs ??= probeSample();
         const inputs = probeInputs;
         const expected = Float64Array.from(inputs, (v) => request.reference(v));
         const worstOf = async (precision: Precision) => {

@@ -44,6 +44,15 @@ export {
   UNARY_FLOAT64,
 } from '../math.js';
 export {
+  float32Sample,
+  primeStepSample,
+  probeSample,
+  SAMPLE_SIZE,
+  seedOf,
+  switchPoints,
+  thresholdInputs,
+} from '../sample.js';
+export {
   constTimesInput,
   exactSquareOf,
   type Float32Shape,

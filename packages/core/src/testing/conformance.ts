@@ -20,6 +20,7 @@ import {
   ulpDistanceFloat32,
   ulpDistanceFloat64,
 } from '../ulp.js';
+import { float32Sample, seedOf } from '../sample.js';
 import { describeMisuse } from './misuse.js';
 
 /** Options for `describeBackendConformance`. */
@@ -83,6 +84,32 @@ export function firstFloat32Mismatch(
     if (Math.abs(value - expected) <= floor) continue;
     const distance = float32Error(value, expected);
     if (distance > ulps) return { index: i, got: value, expected, ulps: distance };
+  }
+  return undefined;
+}
+
+/**
+ * The first input of a sample where `got` is more than `ulps` from the float64 reference (beyond
+ * `floor`), NaN or ±∞ where the reference is finite, or a zero of the other sign.
+ */
+export function firstSampleMismatch(
+  got: ArrayLike<number>,
+  xs: ArrayLike<number>,
+  reference: (x: number) => number,
+  ulps: number,
+  floor = 0,
+): { x: number; got: number; expected: number; why: string } | undefined {
+  for (let i = 0; i < xs.length; i++) {
+    const value = got[i]!;
+    const expected = reference(xs[i]!);
+    if (expected === 0 && value === 0) {
+      if (Object.is(expected, -0) !== Object.is(value, -0))
+        return { x: xs[i]!, got: value, expected, why: 'sign of zero' };
+      continue;
+    }
+    if (Math.abs(value - expected) <= floor) continue;
+    const distance = float32Error(value, expected);
+    if (distance > ulps) return { x: xs[i]!, got: value, expected, why: `${distance} ULP` };
   }
   return undefined;
 }
@@ -182,6 +209,31 @@ export function describeBackendConformance(options: ConformanceOptions): void {
           floor,
         );
         expect(mismatch && { ...mismatch, x: x[mismatch.index] }).toBeUndefined();
+      });
+
+      it(`is within ${ulps} ULP on a prime-step sample and around its switch points, signed zeros as the reference`, async () => {
+        const b = await ready();
+        for (const op of ['forward', 'derivative', 'backward'] as const) {
+          const kernel = op === 'forward' ? act.kernels.forward : act.kernels.derivative;
+          const xs = float32Sample(kernel, seedOf(`${act.key}|${op}`));
+          // backward with dy = 2^20: a result that is a denormal in f′ must not be lost
+          const scale = op === 'backward' ? 2 ** 20 : 1;
+          const got =
+            op === 'forward'
+              ? await b.forward(act, xs)
+              : op === 'derivative'
+                ? await b.derivative(act, xs)
+                : await b.backward(act, xs, new Float32Array(xs.length).fill(scale));
+          const f = op === 'forward' ? act.forward : act.derivative;
+          const mismatch = firstSampleMismatch(
+            got,
+            xs,
+            (v) => scale * f(v),
+            ulps + (op === 'backward' ? 1 : 0),
+            floor,
+          );
+          expect(mismatch, `${act.key} ${op}`).toBeUndefined();
+        }
       });
 
       it('gives NaN for NaN', async () => {

@@ -12,5 +12,6 @@ export {
   FLUSH_FLOOR,
   firstDifference,
   firstFloat32Mismatch,
+  firstSampleMismatch,
 } from './conformance.js';
 export { hostileTrees, SENTINEL, sentinel } from './hostile.js';
