@@ -51,7 +51,12 @@ export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string 
   const readX = x ? 'act_in_x[i]' : 'act_out[i]';
   const backward = shape.startsWith('backward');
   const readDy = dy ? 'act_in_dy[i]' : 'act_out[i]';
-  const value = backward ? `${fn.name}(${readX}) * ${readDy}` : `${fn.name}(${readX})`;
+  // a scaled function takes dy into its product (see wgsl.ts scaledBy); others are multiplied after
+  const value = !backward
+    ? `${fn.name}(${readX})`
+    : fn.scaled
+      ? `${fn.name}(${readX}, ${readDy})`
+      : `${fn.name}(${readX}) * ${readDy}`;
   return [
     librarySource(fn),
     '',

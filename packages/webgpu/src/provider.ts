@@ -178,7 +178,10 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
     precision: Precision,
   ): Promise<GPUComputePipeline> {
     return this.#pipeline(`${opKey}|${shape}|${precision}`, () =>
-      elementwiseShader(activationFunction(act, op, 'act_f', precision), shape),
+      elementwiseShader(
+        activationFunction(act, op, 'act_f', precision, shape.startsWith('backward')),
+        shape,
+      ),
     );
   }
 

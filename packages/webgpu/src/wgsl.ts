@@ -6,20 +6,29 @@
  */
 import {
   type Activation,
+  add,
   BadInputError,
   type Condition,
+  div,
   type Expr,
+  mul,
+  neg,
+  param,
+  select,
+  sub,
   type UnaryOp,
   UnsupportedOperationError,
 } from '@activations/core';
 import {
   checkActivation,
+  children,
   describeValue,
   exactSquareOf,
   expandLibrary,
   expandSoftplus,
   float32Shape,
   isPowerOfTwo,
+  memoized,
   StructuralIds,
   scaledInput,
   scaledSquare,
@@ -42,6 +51,54 @@ export interface WgslFunction {
   readonly helpers: ReadonlySet<MathHelper>;
   readonly dfHelpers: ReadonlySet<DfHelper>;
   readonly precision: Precision;
+  /** `fn name(x: f32, m: f32)` computing m·f(x) (backward: m = dy), else `fn name(x: f32)`. */
+  readonly scaled: boolean;
+}
+
+/** The parameter that stands for a backward kernel's dy inside the expression (see scaledBy). */
+const SCALE = 'act_m';
+
+/**
+ * m·e with the factor m pushed down to where it meets e^a and σ factors (through selects,
+ * numerators, negations and sums), so dy·f′(x) is formed as one product: dy can bring a value
+ * that alone would be a denormal (σ′(88) = 6e-39) back into the normal range before anything is
+ * flushed. Shared sub-expressions stay shared.
+ */
+function scaledBy(e: Expr): Expr {
+  const m = param(SCALE);
+  // where a value can fall below the normal range: exponentials, σ, softplus, powers
+  const hasDecay = memoized<Expr, boolean>((node, self) =>
+    (node.kind === 'unary' &&
+      (node.op === 'exp' || node.op === 'sigmoid' || node.op === 'softplus')) ||
+    (node.kind === 'powi' && node.exponent >= 2)
+      ? true
+      : children(node).some((c) => c.kind !== 'compare' && self(c as Expr)),
+  );
+  const push = memoized<Expr, Expr>((node, self) => {
+    if (!hasDecay(node)) return mul(m, node);
+    switch (node.kind) {
+      case 'select':
+        return select(node.cond, self(node.ifTrue), self(node.ifFalse));
+      case 'unary':
+        return node.op === 'neg' ? neg(self(node.arg)) : mul(m, node);
+      case 'powi':
+        // m·b^n as ((m·b)·b)…: b^n alone may be a denormal (tanh(x)² for x ~ 1e-21)
+        if (node.exponent >= 2 && node.exponent <= 4) {
+          let product = mul(m, node.base);
+          for (let i = 1; i < node.exponent; i++) product = mul(product, node.base);
+          return product;
+        }
+        return mul(m, node);
+      case 'binary':
+        if (node.op === 'div') return div(self(node.left), node.right);
+        if (node.op === 'add' || node.op === 'sub')
+          return (node.op === 'add' ? add : sub)(self(node.left), self(node.right));
+        return mul(m, node);
+      default:
+        return mul(m, node);
+    }
+  });
+  return push(e);
 }
 
 /** The helper functions a WgslFunction calls, as WGSL source. */
@@ -153,6 +210,17 @@ function tanhSoftplusArg(e: Expr): Expr | undefined {
     : undefined;
 }
 
+/**
+ * The divisors of a / e taken one at a time: e's factors when it is a product, or its base n
+ * times when it is b^n (2 ≤ n ≤ 4); undefined otherwise (one division).
+ */
+function divisorsOf(e: Expr): Expr[] | undefined {
+  if (e.kind === 'powi' && e.exponent >= 2 && e.exponent <= 4)
+    return Array.from({ length: e.exponent }, () => e.base);
+  if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
+  return factorsOf(e).flatMap((f) => divisorsOf(f) ?? [f]);
+}
+
 /** The factors of a product (through nested products only). */
 function factorsOf(e: Expr): Expr[] {
   if (e.kind !== 'binary' || e.op !== 'mul') return [e];
@@ -168,11 +236,14 @@ function factorsOf(e: Expr): Expr[] {
 export function emitFunction(
   e: Expr,
   name: string,
-  specials: { positive: number; negative: number },
+  specials: { positive: number; negative: number; zero?: number; negativeZero?: number },
   precision: Precision = 'f32',
+  scaled = false,
 ): WgslFunction {
   const df = precision === 'df32';
-  const root = wgslExpression(e, F32_KEEP);
+  // dy pushed in after simplification (which would fold (m·b)·b back into m·b²)
+  const plain = wgslExpression(e, F32_KEEP);
+  const root = scaled ? scaledBy(plain) : plain;
   const ids = new StructuralIds();
   const uses = useCounts(root, ids);
 
@@ -198,6 +269,8 @@ export function emitFunction(
         : `vec2<f32>(${valueLiteral(node.value, helpers)}, 0.0f)`;
     }
     if (node.kind === 'input') return df ? 'xd' : 'x';
+    if (node.kind === 'param' && node.name === SCALE && scaled)
+      return df ? 'vec2<f32>(m, 0.0f)' : 'm';
     const id = ids.id(node);
     const key = `n${id}`;
     const existing = bound.get(key);
@@ -287,6 +360,19 @@ export function emitFunction(
     return node.exponent < 0 ? div(one, positive) : positive;
   };
 
+  /** left·right in double-float (a power-of-two constant factor is exact on both parts). */
+  const dfProduct = (left: Expr, right: Expr): string => {
+    if (right.kind === 'const' && isPowerOfTwo(right.value))
+      return `(${emit(left)} * ${f32Literal(right.value)})`;
+    if (left.kind === 'const' && isPowerOfTwo(left.value))
+      return `(${emit(right)} * ${f32Literal(left.value)})`;
+    return `act_dmul(${emit(left)}, ${emit(right)})`;
+  };
+
+  /** left·right in float32. */
+  const plainProduct = (node: Extract<Expr, { kind: 'binary' }>): string =>
+    `(${emit(node.left)} * ${emit(node.right)})`;
+
   const emitDfNode = (node: Operation): string => {
     // a long Horner chain becomes a loop over a constant table: SwiftShader's compile time and
     // memory grow steeply with the length of the inlined straight-line double-float code
@@ -315,16 +401,14 @@ export function emitFunction(
       }
       case 'binary': {
         const { op, left, right } = node;
-        if (op === 'mul') {
-          const scaled = scaledProduct(node);
-          if (scaled !== undefined) return scaled;
-        }
-        // multiplying or dividing by a power of two is exact on both parts
-        if ((op === 'mul' || op === 'div') && right.kind === 'const' && isPowerOfTwo(right.value)) {
-          return `(${emit(left)} * ${f32Literal(op === 'mul' ? right.value : 1 / right.value)})`;
-        }
-        if (op === 'mul' && left.kind === 'const' && isPowerOfTwo(left.value))
-          return `(${emit(right)} * ${f32Literal(left.value)})`;
+        if (op === 'mul') return signed(node, scaledProduct(node) ?? dfProduct(left, right));
+        // dividing by a power of two is exact on both parts
+        if (op === 'div' && right.kind === 'const' && isPowerOfTwo(right.value))
+          return `(${emit(left)} * ${f32Literal(1 / right.value)})`;
+        // a / (b·c·…) and a / b^n as a / b / c / …: the denominator may overflow where the quotient
+        // is a normal number (squareplus′ at x = -9.2e18: 2·s·(s - x) > FLT_MAX)
+        const divisors = op === 'div' ? divisorsOf(right) : undefined;
+        if (divisors) return divisors.reduce((q, d) => `act_ddiv(${q}, ${emit(d)})`, emit(left));
         const [a, b] = [emit(left), emit(right)];
         const fn = {
           add: 'act_dadd',
@@ -403,6 +487,27 @@ export function emitFunction(
     return m;
   };
 
+  /**
+   * A product of x (or dy) with factors that are never negative (e^a, σ, erfc, …) has x's sign
+   * (IEEE: the sign of a product is the xor of its factors'), also where it underflows to 0 —
+   * which a device that flushes denormals may return as +0: the sign is set from the bits.
+   */
+  const signed = (node: Expr, code: string): string => {
+    const sign = signCarrier(node);
+    if (!sign || !(sign.x || (sign.m && scaled))) return code;
+    const bits = [
+      ...(sign.x ? ['bitcast<u32>(x)'] : []),
+      ...(sign.m && scaled ? ['bitcast<u32>(m)'] : []),
+      ...(sign.negate ? ['0x80000000u'] : []),
+    ].join(' ^ ');
+    helpers.add('bits');
+    if (!df) return `act_copysign(${code}, bitcast<f32>(${bits}))`;
+    const local = `s${bound.size}`;
+    bound.set(`signed:${local}`, local);
+    statements.push(`  let ${local} = ${code};`);
+    return `vec2<f32>(act_copysign(${local}.x, bitcast<f32>(${bits})), ${local}.y)`;
+  };
+
   const emitNode = (node: Expr): string => {
     if (node.kind === 'const' || node.kind === 'input') return emit(node);
     if (node.kind === 'param') {
@@ -467,10 +572,7 @@ export function emitFunction(
       }
       case 'binary': {
         const { op, left, right } = node;
-        if (op === 'mul') {
-          const scaled = scaledProduct(node);
-          if (scaled !== undefined) return scaled;
-        }
+        if (op === 'mul') return signed(node, scaledProduct(node) ?? plainProduct(node));
         const mad =
           op === 'add' ? (constantScaled(left, right) ?? constantScaled(right, left)) : undefined;
         if (mad) {
@@ -480,6 +582,10 @@ export function emitFunction(
             `act_mad_c(${emit(mad.e)}, ${f32Literal(hi)}, ${f32Literal(lo)}, ${f32Literal(mad.d)})`,
           );
         }
+        // a / (b·c·…) and a / b^n as a / b / c / …: the denominator may overflow where the quotient
+        // is a normal number
+        const divisors = op === 'div' ? divisorsOf(right) : undefined;
+        if (divisors) return divisors.reduce((q, d) => `(${q} / ${emit(d)})`, emit(left));
         const a = emit(left);
         if (op === 'div' && right.kind === 'const') {
           const c = right.value;
@@ -506,16 +612,53 @@ export function emitFunction(
 
   const result = emit(root);
   if (df) statements.unshift('  let xd = vec2<f32>(x, 0.0f);');
+  const times = scaled ? ' * m' : '';
+  const special = (bits: string, value: number | undefined) =>
+    value === undefined
+      ? []
+      : [
+          `  if (bitcast<u32>(x) == ${bits}) { let r = ${bitsLiteral(value)}; return bitcast<f32>(r)${times}; }`,
+        ];
   const lines = [
-    `fn ${name}(x: f32) -> f32 {`,
+    scaled ? `fn ${name}(x: f32, m: f32) -> f32 {` : `fn ${name}(x: f32) -> f32 {`,
     '  if (act_is_nan(x)) { return x; }',
-    `  if (bitcast<u32>(x) == 0x7f800000u) { let r = ${bitsLiteral(specials.positive)}; return bitcast<f32>(r); }`,
-    `  if (bitcast<u32>(x) == 0xff800000u) { let r = ${bitsLiteral(specials.negative)}; return bitcast<f32>(r); }`,
+    `  if (bitcast<u32>(x) == 0x7f800000u) { let r = ${bitsLiteral(specials.positive)}; return bitcast<f32>(r)${times}; }`,
+    `  if (bitcast<u32>(x) == 0xff800000u) { let r = ${bitsLiteral(specials.negative)}; return bitcast<f32>(r)${times}; }`,
+    // ±0 from the reference: WGSL arithmetic may ignore the sign of a zero
+    ...special('0x00000000u', specials.zero),
+    ...special('0x80000000u', specials.negativeZero),
     ...statements,
-    df ? `  let r = ${result};\n  return r.x + r.y;` : `  return ${result};`,
+    // r.x + r.y would turn r.x = -0 into +0 (-0 + +0 is +0)
+    df
+      ? `  let r = ${result};\n  return select(r.x + r.y, r.x, r.y == 0.0f);`
+      : `  return ${result};`,
     '}',
   ];
-  return { name, code: lines.join('\n'), helpers, dfHelpers, precision };
+  return { name, code: lines.join('\n'), helpers, dfHelpers, precision, scaled };
+}
+
+/** Ops whose value is never negative (for a float32 kernel's own evaluation too). */
+const NONNEGATIVE = new Set(['exp', 'sigmoid', 'softplus', 'erfc', 'sqrt', 'abs']);
+
+/**
+ * When `e` is a product of constants, the input x (once), the backward factor m (once) and factors
+ * that are never negative: which of x and m carry its sign and whether the constants negate it.
+ */
+function signCarrier(e: Expr): { x: boolean; m: boolean; negate: boolean } | undefined {
+  if (e.kind !== 'binary' || e.op !== 'mul') return undefined;
+  let x = 0;
+  let m = 0;
+  let negate = false;
+  for (const f of factorsOf(e)) {
+    if (f.kind === 'input') x++;
+    else if (f.kind === 'param' && f.name === SCALE) m++;
+    else if (f.kind === 'const') negate = negate !== f.value < 0;
+    else if (f.kind === 'unary' && NONNEGATIVE.has(f.op)) continue;
+    else if (tanhSoftplusArg(f) !== undefined) continue;
+    else return undefined;
+  }
+  if (x > 1 || m > 1) return undefined;
+  return { x: x === 1, m: m === 1, negate };
 }
 
 /** An expression node that is an operation (not a constant, the input or a parameter). */
@@ -629,6 +772,7 @@ export function activationFunction(
   op: WgslOp = 'forward',
   name = wgslName(act.id, op),
   precision: Precision = 'f32',
+  scaled = false,
 ): WgslFunction {
   const { expression, reference } = opExpression(act, op);
   return emitFunction(
@@ -637,8 +781,11 @@ export function activationFunction(
     {
       positive: reference(Number.POSITIVE_INFINITY),
       negative: reference(Number.NEGATIVE_INFINITY),
+      zero: reference(0),
+      negativeZero: reference(-0),
     },
     precision,
+    scaled,
   );
 }
 
