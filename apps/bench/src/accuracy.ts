@@ -1,7 +1,8 @@
 /**
  * Accuracy report: the worst error, in float32 ULP against the float64 reference, of each backend
- * for every elementwise zoo activation and its derivative over 8,000+ inputs (every 1/40 in
- * [-100, 100] and the float32 extremes, ±∞ and NaN). Results outside float32's normal range count
+ * for every elementwise zoo activation and its derivative over core's probe sample (~128K inputs:
+ * the dense grid over [-100, 100], 65,536 prime-step inputs over every binade and mantissa pattern,
+ * the inputs around float32's kernel edges, ±0, ±∞, NaN). Results outside float32's normal range count
  * as exact when within 1.2e-38 of the reference. The webgpu columns (when an adapter exists: a
  * software one, SwiftShader, in CI) also pass results within 2^-116 of the reference: GPUs flush
  * subnormal intermediates to zero.
@@ -11,7 +12,7 @@
 
 import { existsSync } from 'node:fs';
 import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
-import { accuracyInputs, FLUSH_FLOOR, worstUlps } from '@activations/core/backend';
+import { FLUSH_FLOOR, probeSample, worstUlps } from '@activations/core/backend';
 import { cpuJs } from '@activations/cpu-js';
 import { type WasmBackend, wasm } from '@activations/wasm';
 import { type WebGPUBackend, webgpu } from '@activations/webgpu';
@@ -34,10 +35,8 @@ const worstGpu = (got: Float32Array, inputs: Float32Array, reference: (x: number
   worstUlps(got, inputs, reference, FLUSH_FLOOR);
 const wasmBackend = (await registry.backend('wasm')) as WasmBackend;
 const cpu = (await registry.backend('cpu-js')) as SyncBackend;
-const grid = accuracyInputs();
-const x = new Float32Array(grid.length + 1);
-x.set(grid);
-x[grid.length] = Number.NaN;
+// the probes' sample: the dense grid, 65,536 prime-step inputs over every binade, the kernel edges
+const x = probeSample();
 console.log(`worst float32 ULP error over ${x.length} inputs (f = forward, f' = derivative)`);
 console.log(
   `${'activation'.padEnd(16)}${'cpu-js f'.padStart(10)}${"cpu-js f'".padStart(11)}${'wasm f'.padStart(9)}${"wasm f'".padStart(9)}${'webgpu f'.padStart(10)}${"webgpu f'".padStart(11)}  wasm lanes (f / f')`,
