@@ -195,6 +195,7 @@ it('exports exactly these names from each entry point', () => {
       "firstSampleMismatch",
       "hostileTrees",
       "sentinel",
+      "vjpTerms",
     ]
   `);
 });

@@ -63,9 +63,18 @@ export function softmaxRows(
       }
       continue;
     }
-    for (let i = start; i < end; i++) total += Math.exp(s * x[i]! - m);
+    // the maxima contribute exactly 1 each; the rest is kept apart, so log Σ = log(ties) +
+    // log1p(rest/ties) keeps its digits where Σ = 1 + tiny (log-softmax at the largest entry)
+    let ties = 0;
+    let rest = 0;
+    for (let i = start; i < end; i++) {
+      const v = s * x[i]! - m;
+      if (v === 0) ties++;
+      else rest += Math.exp(v);
+    }
+    total = ties + rest;
     if (spec.log) {
-      const logTotal = Math.log(total);
+      const logTotal = Math.log(ties) + Math.log1p(rest / ties);
       for (let i = start; i < end; i++) out[i] = s * x[i]! - m - logTotal;
     } else {
       const inverse = 1 / total;
@@ -104,8 +113,9 @@ function argmaxOf(p: ArrayLike<number>, at: number, length: number): number {
 /**
  * dx of one row (starting at `start` in dy and out, at `at` in p) from its probabilities p, in
  * forms that do not cancel where the largest probability p_m is close to 1 (sums in float64):
- * - softmax: p_i·(dy_i - Σ_j dy_j p_j) = p_i·((dy_i - dy_m) - E), E = Σ_{j≠m} (dy_j - dy_m)·p_j
- *   (Σ p = 1), so the entry at m is -p_m·E, from the small p_j alone, not 1 - p_m;
+ * - softmax: p_i·(dy_i - Σ_j dy_j p_j); where p_m > 1/2 as p_i·((dy_i - dy_m) - E),
+ *   E = Σ_{j≠m} (dy_j - dy_m)·p_j (Σ p = 1), so the entry at m is -p_m·E, from the small p_j
+ *   alone, not 1 - p_m;
  * - log-softmax: dy_i - p_i·Σ dy, and at m (when p_m > 1/2) -Σ_{j≠m} dy_j + (Σ_{j≠m} p_j)·Σ dy.
  */
 function backwardRow(
@@ -133,11 +143,17 @@ function backwardRow(
     const atMax = p[at + m]! > 0.5 ? -rest + others * total : dy[start + m]! - p[at + m]! * total;
     for (let i = 0; i < length; i++)
       out[start + i] = i === m ? s * atMax : s * (dy[start + i]! - p[at + i]! * total);
-  } else {
+  } else if (p[at + m]! > 0.5) {
     const dyMax = dy[start + m]!;
     let e = 0;
     for (let i = 0; i < length; i++) if (i !== m) e += (dy[start + i]! - dyMax) * p[at + i]!;
     for (let i = 0; i < length; i++) out[start + i] = s * p[at + i]! * (dy[start + i]! - dyMax - e);
+  } else {
+    // no dominant entry: dy_i - Σ dy_j p_j directly, whose error follows Σ |dy_j|·p_j (the
+    // differences dy_j - dy_m would bring in |dy_m| for every j)
+    let dot = 0;
+    for (let i = 0; i < length; i++) dot += dy[start + i]! * p[at + i]!;
+    for (let i = 0; i < length; i++) out[start + i] = s * p[at + i]! * (dy[start + i]! - dot);
   }
 }
 
@@ -283,13 +299,9 @@ export function softmaxCrossEntropyGradient(
   rowLength: number,
   out: Writable,
 ): void {
-  const { rows, length, target } = resolveTargets(logits.length, targets, rowLength);
+  const { length } = resolveTargets(logits.length, targets, rowLength);
   softmaxRows({ scale: 1, log: false }, logits, length, out);
-  const inverseRows = 1 / rows;
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < length; i++) {
-      const k = r * length + i;
-      out[k] = (out[k]! - target(r, i)) * inverseRows;
-    }
-  }
+  // the form backends use: p_m - t_m from the other entries where p_m > 1/2 (in float64 too,
+  // p_m rounds to 1 once the others sum below 1.1e-16, and p_m - 1 would say 0)
+  crossEntropyGradientFromProbabilities(out, targets, length);
 }

@@ -106,15 +106,35 @@ export function compileSoftmax(
     .emit(0x38, 2, 0); // f32.store info[row]
   fb.get(maxima).simd(0x1f, 0).emit(0xbb).simd(Simd.f64x2Splat).set(rowMax); // f64.promote_f32, splat
 
-  // pass 2: Σ exp(s·x - m) on f64 lanes; softmax also stores the exponentials
+  // pass 2: Σ exp(s·x - m) on f64 lanes; softmax also stores the exponentials. log-softmax keeps
+  // the maxima (exactly 1 each) apart from the rest, so log Σ = log(ties) + log1p(rest/ties) has
+  // its digits where Σ = 1 + tiny (at the largest entry log p is -log1p(rest), not log(1 + rest))
+  const ties = fb.local(V128);
   fb.get(em64.const(0)).set(sums);
+  if (spec.log) fb.get(em64.const(0)).set(ties);
   overRow(() => {
     const { v, mask } = loadScaled();
     const [lo, hi] = em64.promoteHalves(v);
     const [maskLo, maskHi] = em64.widenMaskHalves(mask);
     const argumentRange = { lo: Number.NEGATIVE_INFINITY, hi: 0 };
-    const eLo = em64.bitwise('and', em64.exp(em64.op('sub', lo, rowMax), argumentRange), maskLo);
-    const eHi = em64.bitwise('and', em64.exp(em64.op('sub', hi, rowMax), argumentRange), maskHi);
+    const dLo = em64.op('sub', lo, rowMax);
+    const dHi = em64.op('sub', hi, rowMax);
+    let eLo = em64.bitwise('and', em64.exp(dLo, argumentRange), maskLo);
+    let eHi = em64.bitwise('and', em64.exp(dHi, argumentRange), maskHi);
+    if (spec.log) {
+      const zero = em64.const(0);
+      const tieLo = em64.bitwise('and', em64.op('eq', dLo, zero), maskLo);
+      const tieHi = em64.bitwise('and', em64.op('eq', dHi, zero), maskHi);
+      const one = em64.const(1);
+      const counted = em64.op(
+        'add',
+        em64.bitwise('and', one, tieLo),
+        em64.bitwise('and', one, tieHi),
+      );
+      fb.get(ties).get(counted).simd(0xf0).set(ties); // f64x2.add
+      eLo = em64.bitwise('andnot', eLo, tieLo);
+      eHi = em64.bitwise('andnot', eHi, tieHi);
+    }
     fb.get(sums).get(eLo).simd(0xf0).get(eHi).simd(0xf0).set(sums); // f64x2.add
     if (!spec.log) storeJoined(eLo, eHi);
   });
@@ -128,8 +148,27 @@ export function compileSoftmax(
 
   // pass 3
   if (spec.log) {
-    fb.get(total).simd(Simd.f64x2Splat).set(scale);
-    const logTotal = em64.log1p(scale, true);
+    const tieCount = fb.local(F64);
+    fb.get(ties)
+      .simd(Simd.f64x2ExtractLane, 0)
+      .get(ties)
+      .simd(Simd.f64x2ExtractLane, 1)
+      .emit(0xa0)
+      .set(tieCount); // f64.add
+    const tiesSplat = fb.local(V128);
+    fb.get(tieCount).simd(Simd.f64x2Splat).set(tiesSplat);
+    fb.get(total).simd(Simd.f64x2Splat).set(scale); // Σ of the rest
+    const split = em64.op(
+      'add',
+      em64.log1p(tiesSplat, true),
+      em64.log1p(em64.op('div', scale, tiesSplat)),
+    );
+    // no maximum counted (a row of ±∞ or NaN): log Σ of everything, as before
+    const logTotal = em64.select(
+      em64.op('gt', tiesSplat, em64.const(0)),
+      split,
+      em64.log1p(em64.op('add', scale, tiesSplat), true),
+    );
     overRow(() => {
       // (s·x - m) - log Σ: subtracting m + log Σ at once would round log Σ's digits away
       const { v } = loadScaled();

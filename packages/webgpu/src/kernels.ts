@@ -94,7 +94,7 @@ export function softmaxShader(spec: SoftmaxSpec): string {
   const onInfinity = spec.log ? '-act_log(f32(inf_count))' : '1.0f / f32(inf_count)';
   const uniform = spec.log ? '-act_log(f32(len))' : '1.0f / f32(len)';
   const finite = spec.log ? '(d.x - lse) + d.y' : 'act_exp_hl(d.x, d.y) / total';
-  return `${mathLibrary(['exp', 'log', 'split', 'bits'])}
+  return `${mathLibrary(['exp', 'log', 'log1p', 'split', 'bits'])}
 
 struct ActInfo { length: u32 }
 @group(0) @binding(0) var<storage, read> act_in_x: array<f32>;
@@ -103,7 +103,16 @@ ${BINDINGS.y}
 var<workgroup> act_max: array<f32, ${W}>;
 var<workgroup> act_count: array<u32, ${W}>;
 var<workgroup> act_flags: array<u32, ${W}>;
-var<workgroup> act_sum: array<f32, ${W}>;
+var<workgroup> act_sum: array<vec2<f32>, ${W}>;
+var<workgroup> act_ties: array<u32, ${W}>;
+
+// (hi, lo) + b with the rounding error of the sum kept (Knuth's TwoSum)
+fn act_sum2(a: vec2<f32>, b: f32) -> vec2<f32> {
+  let s = a.x + b;
+  let bb = s - a.x;
+  let e = (a.x - (s - bb)) + (b - bb);
+  return vec2<f32>(s, a.y + e);
+}
 
 // 0: finite, 1: +∞, 2: -∞, 3: NaN
 fn act_class(v: f32) -> u32 {
@@ -157,19 +166,37 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     m = act_max[0];
     inf_count = act_count[0];
     flags = act_flags[0];
-    var part = 0.0f;
+    // Σ e^(v - m) in double-float (a float32 sum of 32,768 terms drifts by ~100 ULP), the maxima
+    // (exactly 1 each) counted apart: log Σ = log(ties) + log1p(rest/ties) keeps its digits where
+    // Σ = 1 + tiny, as log-softmax at the largest entry needs
+    var part = vec2<f32>(0.0f, 0.0f);
+    var ties = 0u;
     for (var j = t; j < len; j = j + ${W}u) {
       let xv = act_in_x[base + j];
-      if (act_class(${s} * xv) == 0u) { let d = act_shifted(xv, m); part = part + act_exp_hl(d.x, d.y); }
+      if (act_class(${s} * xv) == 0u) {
+        let d = act_shifted(xv, m);
+        if (d.x == 0.0f && d.y == 0.0f) { ties = ties + 1u; } else { part = act_sum2(part, act_exp_hl(d.x, d.y)); }
+      }
     }
     act_sum[t] = part;
+    act_ties[t] = ties;
     workgroupBarrier();
     for (var k = ${W / 2}u; k > 0u; k = k >> 1u) {
-      if (t < k) { act_sum[t] = act_sum[t] + act_sum[t + k]; }
+      if (t < k) {
+        let a = act_sum[t];
+        let b = act_sum[t + k];
+        let c = act_sum2(a, b.x);
+        act_sum[t] = vec2<f32>(c.x, c.y + b.y);
+        act_ties[t] = act_ties[t] + act_ties[t + k];
+      }
       workgroupBarrier();
     }
-    let total = act_sum[0];
-    let lse = act_log(total);
+    let rest = act_sum[0].x + act_sum[0].y;
+    let tie_count = f32(max(act_ties[0], 1u));
+    let total = tie_count + rest;
+    // log1p(q) = q below 1e-20 (and its own steps would make a denormal of q near 2^-126)
+    let q = rest / tie_count;
+    let lse = act_log(tie_count) + select(act_log1p(q), q, q < 1.0e-20f);
     for (var j = t; j < len; j = j + ${W}u) {
       let xv = act_in_x[base + j];
       let cls = act_class(${s} * xv);

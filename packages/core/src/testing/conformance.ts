@@ -355,6 +355,15 @@ export function describeBackendConformance(options: ConformanceOptions): void {
           worst && `entry ${worst.index}: ${got[worst.index]} vs ${reference[worst.index]}`,
         ).toBeUndefined();
       });
+      it('forward keeps its digits where the largest probability rounds close to 1', async () => {
+        const b = await ready();
+        const pairs = act.definition.create({ rowLength: 2 }) as VectorActivation;
+        // log-softmax at the largest entry is -log1p(e^-L) ≈ -e^-L, not log(1 + e^-L) = 0 in float32
+        const logits = Float32Array.of(10, 0, 20, 0, 40, 0, 80, -6, 0, -30, 17.5, 17.25);
+        const reference = pairs.forward(logits);
+        const got = await b.forward(pairs, logits);
+        expect(firstFloat32Mismatch(got, (i) => reference[i]!, ulps, floor)).toBeUndefined();
+      });
       it('backward keeps its digits where the largest probability rounds close to 1', async () => {
         const b = await ready();
         const pairs = act.definition.create({ rowLength: 2 }) as VectorActivation;

@@ -13,5 +13,6 @@ export {
   firstDifference,
   firstFloat32Mismatch,
   firstSampleMismatch,
+  vjpTerms,
 } from './conformance.js';
 export { hostileTrees, SENTINEL, sentinel } from './hostile.js';
