@@ -153,6 +153,7 @@ it('exports exactly these names from each entry point', () => {
       "memoized",
       "nodesOf",
       "numberKey",
+      "opRange",
       "overlap",
       "powi64",
       "primeStepSample",

@@ -30,7 +30,44 @@ export interface MapRequest {
   readonly expression: Expr;
   /** The same function in float64: the reference kernels are checked against. */
   readonly reference: (x: number) => number;
+  /**
+   * The float32 hull of the op's declared range (output for forward, derivative range for the
+   * derivative), or undefined when unbounded: the true value lies in it, so a kernel may clamp
+   * its results into it (rounding can step just outside: tanh′ = 1.0000001 for tiny x).
+   */
+  readonly range: { readonly lo: number; readonly hi: number } | undefined;
   readonly type: FloatType;
+}
+
+/** The largest float32 ≤ v and the smallest ≥ v. */
+function float32Down(v: number): number {
+  const f = Math.fround(v);
+  return f <= v ? f : nextFloat32(f, -1);
+}
+function float32Up(v: number): number {
+  const f = Math.fround(v);
+  return f >= v ? f : nextFloat32(f, 1);
+}
+function nextFloat32(f: number, direction: 1 | -1): number {
+  if (f === 0) return direction * 2 ** -149;
+  const bits = new Float32Array([f]);
+  const word = new Int32Array(bits.buffer);
+  word[0]! += f > 0 === direction > 0 ? 1 : -1;
+  return bits[0]!;
+}
+
+/** The clamp range of an op (see MapRequest.range). */
+export function opRange(
+  act: ElementwiseActivation,
+  op: ElementwiseOp,
+): { lo: number; hi: number } | undefined {
+  const declared =
+    op === 'forward' ? act.bounds.output : op === 'derivative' ? act.bounds.derivative : null;
+  if (!declared) return undefined;
+  const lo = Number.isFinite(declared.lo) ? float32Down(declared.lo) : Number.NEGATIVE_INFINITY;
+  const hi = Number.isFinite(declared.hi) ? float32Up(declared.hi) : Number.POSITIVE_INFINITY;
+  if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) return undefined;
+  return Object.freeze({ lo, hi });
 }
 
 /** A softmax-family row kernel: each row of `rowLength` becomes softmax(s·x) or its log. */
@@ -119,6 +156,7 @@ export function mapRequest(
     op,
     expression,
     reference,
+    range: opRange(act, op),
     type,
   });
 }

@@ -123,6 +123,14 @@ describe('wasm backend', () => {
     expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(8192);
   });
 
+  it('keeps results inside the declared range (tanh′ rounded to 1.0000001 for tiny x before)', () => {
+    const backend = new WasmBackend();
+    const t = zoo.find((d) => d.id === 'tanh')!.create() as ElementwiseActivation;
+    const x = Float32Array.of(7.4505820180093e-8, 1e-9, 2 ** -20, 0, -1e-9);
+    for (const v of backend.derivativeSync(t, x)) expect(v).toBeLessThanOrEqual(1);
+    expect(backend.derivativeSync(t, Float32Array.of(Number.NaN))[0]).toBeNaN();
+  });
+
   it("gives common spellings the zoo kernel's lanes, within the same bound", () => {
     const backend = new WasmBackend();
     const x = probeInputs();

@@ -304,6 +304,12 @@ export interface KernelModule {
   readonly hostFunctions: readonly HostFunction[];
 }
 
+/** A closed range [lo, hi] (±∞ allowed) kernel results are clamped into. */
+export interface Range {
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /** Input intervals [lo, hi] where an f32 kernel hands its lanes to f64 arithmetic. */
 export type Patches = ReadonlyArray<readonly [number, number]>;
 
@@ -319,7 +325,16 @@ export function compileKernel(
   lanes: Lanes,
   patches: Patches = [],
   memory: MemoryImport = { shared: false },
+  range?: Range,
 ): KernelModule {
+  // f (before dy) clamped into the declared range: the true value is in it, rounding can step out
+  const clamp = (e: SimdEmitter, v: Value): Value => {
+    if (!range) return v;
+    let c = v;
+    if (Number.isFinite(range.lo)) c = e.clampBy('max', c, e.const(range.lo));
+    if (Number.isFinite(range.hi)) c = e.clampBy('min', c, e.const(range.hi));
+    return c;
+  };
   const expression = kernelExpression(e, lanes === 'f32' ? F32_LIBRARY : undefined);
   const used = opsUsed(expression);
   const hostFunctions = (['sin', 'cos'] as const).filter((f) => used.has(f));
@@ -343,7 +358,7 @@ export function compileKernel(
     const xs = em64.promoteHalves(x);
     const dys = dy === undefined ? undefined : em64.promoteHalves(dy);
     const [lo, hi] = xs.map((half, i) => {
-      const f = emitExpression(em64, expression, half);
+      const f = clamp(em64, emitExpression(em64, expression, half));
       return dys === undefined ? f : em64.op('mul', dys[i]!, f);
     });
     return em64.demoteJoin(lo!, hi!);
@@ -391,7 +406,7 @@ export function compileKernel(
   };
   const computeVector = (x: Value, dy: Value | undefined): Value => {
     if (lanes !== 'f32') return computeF64(em, x, dy);
-    const f = emitExpression(em, expression, x);
+    const f = clamp(em, emitExpression(em, expression, x));
     const result = dy === undefined ? f : em.op('mul', dy, f);
     return em64 !== undefined ? patchLanes(x, dy, f, result) : result;
   };

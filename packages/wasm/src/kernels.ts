@@ -15,6 +15,7 @@ import {
   type KernelShape,
   minimumLanes,
   type Patches,
+  type Range,
 } from './compile.js';
 import type { WasmArray, WasmHeap } from './memory.js';
 import type { Lanes } from './simd-math.js';
@@ -46,6 +47,8 @@ export interface KernelRequest {
   readonly key: string;
   readonly expression: Expr;
   readonly reference: (x: number) => number;
+  /** The op's declared range (float32 hull): results are clamped into it (see MapRequest.range). */
+  readonly range?: Range;
 }
 
 /** Inputs where float32 results miss the expected values by more than `ulps`. */
@@ -99,6 +102,7 @@ export interface Plan {
   readonly patches: Patches;
   /** Bytes of the map kernel as compiled (for reports). */
   readonly mapBytes: number;
+  readonly range?: Range;
 }
 
 /** The lanes a kernel gets reported as: 'hybrid' when f32 lanes have f64 patches. */
@@ -182,7 +186,14 @@ export class KernelCompiler {
       let lanes: Lanes | 'scalar' = minimumLanes(request.expression);
       let patches: Patches = [];
       if (lanes === 'f32') {
-        const f32 = yield compileKernel(request.expression, 'map', 'f32', [], this.#heap.import);
+        const f32 = yield compileKernel(
+          request.expression,
+          'map',
+          'f32',
+          [],
+          this.#heap.import,
+          request.range,
+        );
         probed = f32;
         const failing = this.#failing(f32, reference());
         if (failing.length > 0) {
@@ -197,6 +208,7 @@ export class KernelCompiler {
               'f32',
               found,
               this.#heap.import,
+              request.range,
             );
             if (this.#failing(hybrid, reference()).length === 0) {
               [lanes, patches, probed] = ['f32', found, hybrid];
@@ -208,11 +220,23 @@ export class KernelCompiler {
         // f64 lanes are checked too: their math is good to ~1e-13, not to the last float64 bit,
         // which an ill-conditioned expression (cos(exp(x)) at x = 17) magnifies, and an exact
         // comparison of two functions (erfc(x) == cos(x) at 0) can see as unequal
-        const f64 = yield compileKernel(request.expression, 'map', 'f64', [], this.#heap.import);
+        const f64 = yield compileKernel(
+          request.expression,
+          'map',
+          'f64',
+          [],
+          this.#heap.import,
+          request.range,
+        );
         if (this.#failing(f64, reference()).length === 0) probed = f64;
         else lanes = 'scalar';
       }
-      plan = { lanes, patches, mapBytes: probed?.bytes ?? 0 };
+      plan = {
+        lanes,
+        patches,
+        mapBytes: probed?.bytes ?? 0,
+        ...(request.range ? { range: request.range } : {}),
+      };
       this.#remember(request.key, plan);
     }
     if (plan.lanes === 'scalar') return this.#scalar(request, shape, plan);
@@ -223,6 +247,7 @@ export class KernelCompiler {
       plan.lanes as Lanes,
       plan.patches,
       this.#heap.import,
+      plan.range,
     );
     if (shape === 'map' && plan.mapBytes === 0)
       this.#remember(request.key, { ...plan, mapBytes: kernel.bytes });
@@ -354,6 +379,7 @@ export class KernelCompiler {
       lanes,
       kernel.plan.patches,
       heap.import,
+      kernel.plan.range,
     );
     const module = new WebAssembly.Module(made.bytes);
     const imports = { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } };

@@ -38,6 +38,7 @@ function kernelRequest(request: Exclude<OpRequest, RowsRequest>): KernelRequest 
     key: request.opKey,
     expression: request.expression,
     reference: request.reference,
+    ...(request.range ? { range: request.range } : {}),
     // the derivative's kernel (map or backward) is scaled by dy in backward
   };
 }

@@ -102,7 +102,10 @@ var<private> act_one: f32 = 1.0f;`,
 fn act_inf() -> f32 { let b = 0x7f800000u; return bitcast<f32>(b); }
 fn act_nan() -> f32 { let b = 0x7fc00000u; return bitcast<f32>(b); }
 fn act_is_nan(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u; }
-fn act_copysign(m: f32, s: f32) -> f32 { return bitcast<f32>((bitcast<u32>(m) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u)); }`,
+fn act_copysign(m: f32, s: f32) -> f32 { return bitcast<f32>((bitcast<u32>(m) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u)); }
+// v clamped from below or above with selects: a zero keeps its sign, NaN stays NaN
+fn act_above(v: f32, lo: f32) -> f32 { return select(v, lo, v < lo); }
+fn act_below(v: f32, hi: f32) -> f32 { return select(v, hi, v > hi); }`,
   },
   cmp0: {
     needs: [],

@@ -29,6 +29,7 @@ import {
   float32Shape,
   isPowerOfTwo,
   memoized,
+  opRange,
   StructuralIds,
   scaledInput,
   scaledSquare,
@@ -239,6 +240,7 @@ export function emitFunction(
   specials: { positive: number; negative: number; zero?: number; negativeZero?: number },
   precision: Precision = 'f32',
   scaled = false,
+  range?: { readonly lo: number; readonly hi: number },
 ): WgslFunction {
   const df = precision === 'df32';
   // dy pushed in after simplification (which would fold (m·b)·b back into m·b²)
@@ -613,6 +615,15 @@ export function emitFunction(
   const result = emit(root);
   if (df) statements.unshift('  let xd = vec2<f32>(x, 0.0f);');
   const times = scaled ? ' * m' : '';
+  // f clamped into the op's declared range (not m·f′: dy may be negative): rounding can step out
+  // (selects, not min/max: those may return +0 for min(-0, 0), and NaN stays NaN)
+  const clamped = (code: string) => {
+    if (!range || scaled) return code;
+    let c = code;
+    if (Number.isFinite(range.lo)) c = `act_above(${c}, ${f32Literal(range.lo)})`;
+    if (Number.isFinite(range.hi)) c = `act_below(${c}, ${f32Literal(range.hi)})`;
+    return c;
+  };
   const special = (bits: string, value: number | undefined) =>
     value === undefined
       ? []
@@ -630,8 +641,8 @@ export function emitFunction(
     ...statements,
     // r.x + r.y would turn r.x = -0 into +0 (-0 + +0 is +0)
     df
-      ? `  let r = ${result};\n  return select(r.x + r.y, r.x, r.y == 0.0f);`
-      : `  return ${result};`,
+      ? `  let r = ${result};\n  return ${clamped('select(r.x + r.y, r.x, r.y == 0.0f)')};`
+      : `  return ${clamped(result)};`,
     '}',
   ];
   return { name, code: lines.join('\n'), helpers, dfHelpers, precision, scaled };
@@ -786,6 +797,9 @@ export function activationFunction(
     },
     precision,
     scaled,
+    act.kind === 'elementwise' && (op === 'forward' || op === 'derivative')
+      ? opRange(act, op)
+      : undefined,
   );
 }
 

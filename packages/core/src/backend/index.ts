@@ -69,6 +69,7 @@ export {
   type Job,
   type MapRequest,
   mapRequest,
+  opRange,
   type OpRequest,
   type RowsRequest,
   rowsRequest,

@@ -20,6 +20,7 @@ import {
   ulpDistanceFloat32,
   ulpDistanceFloat64,
 } from '../ulp.js';
+import { opRange } from '../provider.js';
 import { float32Sample, seedOf } from '../sample.js';
 import { describeMisuse } from './misuse.js';
 
@@ -250,6 +251,15 @@ export function describeBackendConformance(options: ConformanceOptions): void {
               ) === undefined,
           );
           expect(mismatch, `${act.key} ${op}`).toBeUndefined();
+          // inside the declared range (its float32 hull) for forward and derivative
+          const range = op === 'backward' ? undefined : opRange(act, op);
+          if (range) {
+            const outside = Array.from(got).findIndex((v) => v < range.lo || v > range.hi);
+            expect(
+              outside < 0 ? undefined : { x: xs[outside], got: got[outside], range },
+              `${act.key} ${op} inside its declared range`,
+            ).toBeUndefined();
+          }
         }
       });
 
