@@ -7,6 +7,7 @@ import type { ElementwiseActivation } from './activation.js';
 import type { FloatArray } from './backend.js';
 import type { Expr } from './expression.js';
 import type { SoftmaxSpec } from './vector.js';
+import { nodesOf } from './structure.js';
 
 /** An elementwise op: f, f′, or ∂f/∂p for a named parameter p. */
 export type ElementwiseOp = 'forward' | 'derivative' | { readonly param: string };
@@ -56,7 +57,23 @@ function nextFloat32(f: number, direction: 1 | -1): number {
   return bits[0]!;
 }
 
-/** The clamp range of an op (see MapRequest.range). */
+/**
+ * Does `e` compute without rounding (only the input, constants, selects, negation, |·|, sign,
+ * min and max)? Then its results are the true values and no clamp is needed (relu, relu′, …).
+ */
+function roundsNothing(e: Expr): boolean {
+  return nodesOf(e).every(
+    (node) =>
+      node.kind === 'const' ||
+      node.kind === 'input' ||
+      node.kind === 'select' ||
+      node.kind === 'compare' ||
+      (node.kind === 'unary' && (node.op === 'neg' || node.op === 'abs' || node.op === 'sign')) ||
+      (node.kind === 'binary' && (node.op === 'min' || node.op === 'max')),
+  );
+}
+
+/** The clamp range of an op (see MapRequest.range); undefined where nothing rounds. */
 export function opRange(
   act: ElementwiseActivation,
   op: ElementwiseOp,
@@ -64,6 +81,8 @@ export function opRange(
   const declared =
     op === 'forward' ? act.bounds.output : op === 'derivative' ? act.bounds.derivative : null;
   if (!declared) return undefined;
+  if (roundsNothing(op === 'forward' ? act.kernels.forward : act.kernels.derivative))
+    return undefined;
   const lo = Number.isFinite(declared.lo) ? float32Down(declared.lo) : Number.NEGATIVE_INFINITY;
   const hi = Number.isFinite(declared.hi) ? float32Up(declared.hi) : Number.POSITIVE_INFINITY;
   if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) return undefined;
