@@ -138,6 +138,7 @@ it('exports exactly these names from each entry point', () => {
       "float32Shape",
       "floatArrayType",
       "guardNaN",
+      "inputThreshold",
       "isBinaryOp",
       "isCompareOp",
       "isDetached",

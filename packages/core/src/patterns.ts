@@ -158,3 +158,56 @@ function sqrtOfSquarePlus(e: Expr): Float32Shape | undefined {
 export function float32Shape(e: Expr): Float32Shape | undefined {
   return normalCdfGate(e) ?? gatedInput(e) ?? sqrtOfSquarePlus(e);
 }
+
+/** The largest float32 ≤ v and the smallest ≥ v (v finite). */
+function float32Below(v: number): number {
+  const f = Math.fround(v);
+  if (f <= v) return f;
+  const bits = new Float32Array([f]);
+  const word = new Int32Array(bits.buffer);
+  word[0]! += f > 0 ? -1 : f < 0 ? 1 : 0;
+  return f === 0 ? -(2 ** -149) : bits[0]!;
+}
+function float32Above(v: number): number {
+  return -float32Below(-v);
+}
+
+/**
+ * A comparison of c·x + d (or c·x, or x) with a constant k as the same comparison of x itself with
+ * a float32 threshold, so a float32 kernel decides as the float64 reference does: in float32,
+ * fl(fl(c·x) + d) may round to k where the exact value is below it (hard-sigmoid′ at 2.9999998).
+ * For float32 x, x < t ⟺ x < (the smallest float32 ≥ t), and likewise for the other orders.
+ * Undefined for other conditions (or c = 0, or a non-finite threshold); eq/ne are left alone.
+ */
+export function inputThreshold(
+  op: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne',
+  left: Expr,
+  right: Expr,
+): { op: 'lt' | 'le' | 'gt' | 'ge'; threshold: number } | undefined {
+  if (op === 'eq' || op === 'ne' || right.kind !== 'const') return undefined;
+  const k = right.value;
+  // max(a, c0) < k ⟺ a < k when c0 < k (≤ likewise); min(a, c1) > k ⟺ a > k when c1 > k
+  if (left.kind === 'binary' && left.right.kind === 'const') {
+    const c0 = left.right.value;
+    const stripped =
+      (left.op === 'max' && ((op === 'lt' && c0 < k) || (op === 'le' && c0 <= k))) ||
+      (left.op === 'min' && ((op === 'gt' && c0 > k) || (op === 'ge' && c0 >= k)));
+    if (stripped) return inputThreshold(op, left.left, right);
+  }
+  let c: number | undefined;
+  let d = 0;
+  if (left.kind === 'binary' && left.op === 'add' && left.right.kind === 'const') {
+    c = constTimesInput(left.left) ?? (left.left.kind === 'input' ? 1 : undefined);
+    d = left.right.value;
+  } else if (left.kind === 'binary' && left.op === 'add' && left.left.kind === 'const') {
+    c = constTimesInput(left.right) ?? (left.right.kind === 'input' ? 1 : undefined);
+    d = left.left.value;
+  } else c = left.kind === 'input' ? 1 : constTimesInput(left);
+  if (c === undefined || c === 0 || !Number.isFinite(c) || !Number.isFinite(d)) return undefined;
+  const t = (k - d) / c;
+  if (!Number.isFinite(t)) return undefined;
+  // dividing by a negative c flips the order
+  const flipped = c < 0 ? ({ lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' } as const)[op] : op;
+  const threshold = flipped === 'lt' || flipped === 'ge' ? float32Above(t) : float32Below(t);
+  return { op: flipped, threshold };
+}

@@ -123,6 +123,14 @@ describe('wasm backend', () => {
     expect(compileKernel(quickGelu.kernels.forward, 'map', 'f32').bytes.length).toBeLessThan(8192);
   });
 
+  it('decides conditions on c·x + d as the reference does (hard-sigmoid′(2.9999998) was 0)', () => {
+    const backend = new WasmBackend();
+    const act = hardSigmoid.create();
+    const x = Float32Array.of(2.999999761581421, 3, -2.999999761581421, -3);
+    const d = backend.derivativeSync(act, x);
+    for (const [i, v] of x.entries()) expect(d[i]).toBeCloseTo(act.derivative(v), 7);
+  });
+
   it('keeps results inside the declared range (tanh′ rounded to 1.0000001 for tiny x before)', () => {
     const backend = new WasmBackend();
     const t = zoo.find((d) => d.id === 'tanh')!.create() as ElementwiseActivation;

@@ -7,6 +7,7 @@ import type { Condition, Enclosure, Expr, UnaryOp } from '@activations/core';
 import {
   encloser,
   float32Shape,
+  inputThreshold,
   isNormalCdfScale,
   exactSquareOf,
   expandLibrary,
@@ -138,8 +139,12 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
     memo.set(keyOf(e, domain), value);
     return value;
   };
-  const emitCondition = (c: Condition, domain: Enclosure): Value =>
-    em.op(c.op, emit(c.left, domain), emit(c.right, domain));
+  const emitCondition = (c: Condition, domain: Enclosure): Value => {
+    // c·x + d against k as x against a float32 threshold (the reference decides in float64)
+    const t = em.lanes === 'f32' ? inputThreshold(c.op, c.left, c.right) : undefined;
+    if (t) return em.op(t.op, x, em.const(t.threshold));
+    return em.op(c.op, emit(c.left, domain), emit(c.right, domain));
+  };
   const emitNode = (e: Expr, domain: Enclosure): Value => {
     switch (e.kind) {
       case 'const':

@@ -27,6 +27,7 @@ import {
   expandLibrary,
   expandSoftplus,
   float32Shape,
+  inputThreshold,
   isPowerOfTwo,
   memoized,
   opRange,
@@ -286,6 +287,10 @@ export function emitFunction(
   };
 
   const emitCondition = (c: Condition): string => {
+    // c·x + d against k as x against a float32 threshold (the reference decides in float64)
+    // (a threshold of 0 keeps the bit test below: a flushing device would call 1e-45 > 0 false)
+    const t = inputThreshold(c.op, c.left, c.right);
+    if (t && t.threshold !== 0) return `(x ${COMPARE[t.op]} ${f32Literal(t.threshold)})`;
     if (df) return emitDfCondition(c);
     // comparisons with 0 on the bits: a device that flushes denormals would call 1e-45 > 0 false
     if (c.op !== 'ne') {

@@ -57,6 +57,7 @@ export {
   exactSquareOf,
   type Float32Shape,
   float32Shape,
+  inputThreshold,
   isNormalCdfScale,
   isPowerOfTwo,
   scaledInput,
