@@ -5,7 +5,7 @@
  * sign of zero, a normal result flushed to zero or a subnormal.
  */
 import type { Interval } from '@activations/core';
-import { float32Error } from '@activations/core/backend';
+import { float32Above, float32Below, float32Error } from '@activations/core/backend';
 
 const F32_MIN_NORMAL = 2 ** -126;
 const F32_MAX = 3.4028234663852886e38;
@@ -70,24 +70,6 @@ export function mergeTally(into: Tally, other: Tally): Tally {
   for (const e of other.examples)
     if (into.examples.filter((k) => k.kind === e.kind).length < 3) into.examples.push(e);
   return into;
-}
-
-/** The largest float32 at or below v, and the smallest at or above: a rounded result may reach them. */
-function float32Below(v: number): number {
-  const f = Math.fround(v);
-  return f <= v ? f : nextFloat32(f, -1);
-}
-function float32Above(v: number): number {
-  const f = Math.fround(v);
-  return f >= v ? f : nextFloat32(f, 1);
-}
-const bits = new Float32Array(1);
-const word = new Int32Array(bits.buffer);
-function nextFloat32(f: number, direction: 1 | -1): number {
-  if (f === 0) return direction * 2 ** -149;
-  bits[0] = f;
-  word[0]! += f > 0 === direction > 0 ? 1 : -1;
-  return bits[0]!;
 }
 
 /** The range check of a declared interval, widened to the float32 values a correctly rounded result can take. */

@@ -20,6 +20,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
 import { CpuJsBackend } from '@activations/cpu-js';
 import { WasmBackend } from '@activations/wasm';
+import { FLOAT32_SPECIALS } from '@activations/core/backend';
 import { zoo } from '@activations/zoo';
 import { check, emptyTally, mergeTally, rangeCheck, type Tally } from './verify-check.js';
 
@@ -83,19 +84,7 @@ function inputsOf(chunk: number, sample: number, into: Float32Array): number {
  * edges, ±1, the -1000/-13.1/±18/±88.7/±104 cut-offs of the zoo's tails).
  */
 const SPECIALS: Float32Array = (() => {
-  const values = [
-    0,
-    -0,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    Number.NaN,
-    2 ** -149,
-    -(2 ** -149),
-    2 ** -126,
-    -(2 ** -126),
-    3.4028234663852886e38,
-    -3.4028234663852886e38,
-  ];
+  const values = [...FLOAT32_SPECIALS];
   const bits = new Float32Array(1);
   const word = new Int32Array(bits.buffer);
   for (const t of [1, 13.1, 17.33, 18, 87.3365, 88.7228, 89.4159, 103.972, 1000, 2 ** 64, 1.19e7]) {

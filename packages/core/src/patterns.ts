@@ -3,6 +3,7 @@
  * when c² is a power of two (the normal CDF's 1/√2), and k·x² when k is one too.
  */
 import type { Expr } from './expression.js';
+import { float32Above, float32Below } from './ulp.js';
 
 /** Is v ± a power of two (so multiplying or dividing by it is exact)? */
 export function isPowerOfTwo(v: number): boolean {
@@ -157,19 +158,6 @@ function sqrtOfSquarePlus(e: Expr): Float32Shape | undefined {
  */
 export function float32Shape(e: Expr): Float32Shape | undefined {
   return normalCdfGate(e) ?? gatedInput(e) ?? sqrtOfSquarePlus(e);
-}
-
-/** The largest float32 ≤ v and the smallest ≥ v (v finite). */
-function float32Below(v: number): number {
-  const f = Math.fround(v);
-  if (f <= v) return f;
-  const bits = new Float32Array([f]);
-  const word = new Int32Array(bits.buffer);
-  word[0]! += f > 0 ? -1 : f < 0 ? 1 : 0;
-  return f === 0 ? -(2 ** -149) : bits[0]!;
-}
-function float32Above(v: number): number {
-  return -float32Below(-v);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { FloatArray } from './backend.js';
 import type { Expr } from './expression.js';
 import type { SoftmaxSpec } from './vector.js';
 import { nodesOf } from './structure.js';
+import { float32Above, float32Below } from './ulp.js';
 
 /** An elementwise op: f, f′, or ∂f/∂p for a named parameter p. */
 export type ElementwiseOp = 'forward' | 'derivative' | { readonly param: string };
@@ -40,23 +41,6 @@ export interface MapRequest {
   readonly type: FloatType;
 }
 
-/** The largest float32 ≤ v and the smallest ≥ v. */
-function float32Down(v: number): number {
-  const f = Math.fround(v);
-  return f <= v ? f : nextFloat32(f, -1);
-}
-function float32Up(v: number): number {
-  const f = Math.fround(v);
-  return f >= v ? f : nextFloat32(f, 1);
-}
-function nextFloat32(f: number, direction: 1 | -1): number {
-  if (f === 0) return direction * 2 ** -149;
-  const bits = new Float32Array([f]);
-  const word = new Int32Array(bits.buffer);
-  word[0]! += f > 0 === direction > 0 ? 1 : -1;
-  return bits[0]!;
-}
-
 /**
  * Does `e` compute without rounding (only the input, constants, selects, negation, |·|, sign,
  * min and max)? Then its results are the true values and no clamp is needed (relu, relu′, …).
@@ -83,8 +67,8 @@ export function opRange(
   if (!declared) return undefined;
   if (roundsNothing(op === 'forward' ? act.kernels.forward : act.kernels.derivative))
     return undefined;
-  const lo = Number.isFinite(declared.lo) ? float32Down(declared.lo) : Number.NEGATIVE_INFINITY;
-  const hi = Number.isFinite(declared.hi) ? float32Up(declared.hi) : Number.POSITIVE_INFINITY;
+  const lo = Number.isFinite(declared.lo) ? float32Below(declared.lo) : Number.NEGATIVE_INFINITY;
+  const hi = Number.isFinite(declared.hi) ? float32Above(declared.hi) : Number.POSITIVE_INFINITY;
   if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) return undefined;
   return Object.freeze({ lo, hi });
 }

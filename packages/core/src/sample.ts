@@ -117,7 +117,7 @@ export function thresholdInputs(points: readonly number[]): Float32Array {
 }
 
 /** Values every sample holds: ±0, ±∞, NaN, the ends of the subnormal and normal ranges. */
-const ALWAYS = [
+export const FLOAT32_SPECIALS: readonly number[] = Object.freeze([
   0,
   -0,
   Number.POSITIVE_INFINITY,
@@ -129,7 +129,7 @@ const ALWAYS = [
   -(2 ** -126),
   3.4028234663852886e38,
   -3.4028234663852886e38,
-];
+]);
 
 /**
  * The sample a check runs on an expression: SAMPLE_SIZE prime-step inputs from an offset that
@@ -143,10 +143,10 @@ export function float32Sample(e: Expr, seed = 0, size = SAMPLE_SIZE): Float32Arr
   const offset = ((Math.imul(seed + 1, 2654435761) >>> 0) % PRIME_STEP) | 1;
   const spread = primeStepSample(size, offset);
   const near = thresholdInputs(switchPoints(e));
-  const out = new Float32Array(spread.length + near.length + ALWAYS.length);
+  const out = new Float32Array(spread.length + near.length + FLOAT32_SPECIALS.length);
   out.set(spread);
   out.set(near, spread.length);
-  out.set(ALWAYS, spread.length + near.length);
+  out.set(FLOAT32_SPECIALS, spread.length + near.length);
   return out;
 }
 
@@ -166,10 +166,10 @@ export function probeSample(): Float32Array {
   const grid = accuracyInputs();
   const spread = primeStepSample(SAMPLE_SIZE, 1365);
   const near = thresholdInputs(switchPoints({ kind: 'input' }));
-  const out = new Float32Array(grid.length + spread.length + near.length + ALWAYS.length);
+  const out = new Float32Array(grid.length + spread.length + near.length + FLOAT32_SPECIALS.length);
   out.set(grid);
   out.set(spread, grid.length);
   out.set(near, grid.length + spread.length);
-  out.set(ALWAYS, grid.length + spread.length + near.length);
+  out.set(FLOAT32_SPECIALS, grid.length + spread.length + near.length);
   return out;
 }

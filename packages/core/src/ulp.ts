@@ -50,6 +50,27 @@ export function ulpDistanceFloat64(actual: number, reference: number): number {
   return Math.abs(actual - reference) / ulpFloat64(reference);
 }
 
+/** The next float32 after f in a direction (f a float32; from ±0, the smallest subnormal). */
+function nextFloat32(f: number, direction: 1 | -1): number {
+  if (f === 0) return direction * 2 ** -149;
+  const bits = new Float32Array([f]);
+  const word = new Int32Array(bits.buffer);
+  word[0]! += f > 0 === direction > 0 ? 1 : -1;
+  return bits[0]!;
+}
+
+/** The largest float32 ≤ v (v finite): where a correctly rounded result may fall below v. */
+export function float32Below(v: number): number {
+  const f = Math.fround(v);
+  return f <= v ? f : nextFloat32(f, -1);
+}
+
+/** The smallest float32 ≥ v (v finite). */
+export function float32Above(v: number): number {
+  const f = Math.fround(v);
+  return f >= v ? f : nextFloat32(f, 1);
+}
+
 /** Is v a normal float32 magnitude (or zero)? Accuracy targets apply to those results. */
 export function isNormalFloat32(v: number): boolean {
   const a = Math.abs(v);

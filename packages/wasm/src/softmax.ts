@@ -138,23 +138,22 @@ export function compileSoftmax(
     fb.get(sums).get(eLo).simd(0xf0).get(eHi).simd(0xf0).set(sums); // f64x2.add
     if (!spec.log) storeJoined(eLo, eHi);
   });
-  const total = fb.local(F64);
-  fb.get(sums)
-    .simd(Simd.f64x2ExtractLane, 0)
-    .get(sums)
-    .simd(Simd.f64x2ExtractLane, 1)
-    .emit(0xa0)
-    .set(total); // f64.add
+  /** The sum of an f64x2 value's two lanes, as an f64 local. */
+  const laneSum = (v: number): number => {
+    const sum = fb.local(F64);
+    fb.get(v)
+      .simd(Simd.f64x2ExtractLane, 0)
+      .get(v)
+      .simd(Simd.f64x2ExtractLane, 1)
+      .emit(0xa0)
+      .set(sum); // f64.add
+    return sum;
+  };
+  const total = laneSum(sums);
 
   // pass 3
   if (spec.log) {
-    const tieCount = fb.local(F64);
-    fb.get(ties)
-      .simd(Simd.f64x2ExtractLane, 0)
-      .get(ties)
-      .simd(Simd.f64x2ExtractLane, 1)
-      .emit(0xa0)
-      .set(tieCount); // f64.add
+    const tieCount = laneSum(ties);
     const tiesSplat = fb.local(V128);
     fb.get(tieCount).simd(Simd.f64x2Splat).set(tiesSplat);
     fb.get(total).simd(Simd.f64x2Splat).set(scale); // Σ of the rest

@@ -44,6 +44,7 @@ export {
   UNARY_FLOAT64,
 } from '../math.js';
 export {
+  FLOAT32_SPECIALS,
   float32Sample,
   primeStepSample,
   probeSample,
@@ -92,6 +93,8 @@ export { closestNames, editDistance } from '../suggest.js';
 export {
   accuracyInputs,
   FLUSH_FLOOR,
+  float32Above,
+  float32Below,
   float32Error,
   isNormalFloat32,
   ulpDistanceFloat32,
