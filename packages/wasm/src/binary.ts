@@ -96,6 +96,8 @@ export const Simd = {
   i32x4ShrS: 0xac,
   i32x4Shl: 0xab,
   i32x4Add: 0xae,
+  i32x4LtS: 0x39,
+  i32x4MinS: 0xb6,
   i32x4Sub: 0xb1,
   i64x2ExtendLowI32x4S: 0xc7,
   i64x2Shl: 0xcb,

@@ -1,6 +1,6 @@
 import { compileScalar, constant, exp, neg, parseExpression, powi, x } from '@activations/core';
 import { describe, expect, it } from 'vitest';
-import { compileKernel, minimumLanes } from './compile.js';
+import { compileKernel, float32ResultBounds, kernelExpression, minimumLanes } from './compile.js';
 
 describe('kernel compiler', () => {
   it('puts erfc of x/√2 on f32 lanes and other erf/sin uses on f64 lanes', () => {
@@ -62,6 +62,50 @@ describe('kernel compiler', () => {
         const want = reference(v);
         expect(Math.abs(out[i]! - want), `x = ${v}, patches ${patches.length}`).toBeLessThan(
           1e-5 * (1 + Math.abs(want)),
+        );
+      });
+    }
+  });
+
+  it('knows which result bounds the f32 plans keep by construction (those clamps are left out)', () => {
+    const bounds = (text: string) =>
+      float32ResultBounds(kernelExpression(parseExpression(text), new Set(['sigmoid', 'softplus'])));
+    const inf = Number.POSITIVE_INFINITY;
+    expect(bounds('sigmoid(x)')).toEqual([0, 1]);
+    expect(bounds('sigmoid(3 * x) * 2 - 1')).toEqual([-inf, inf]); // a difference: no sign shown
+    expect(bounds('tanh(x)')).toEqual([-1, 1]);
+    expect(bounds('x > 0 ? x : 1.5 * expm1(x)')).toEqual([-1.5, inf]);
+    expect(bounds('softplus(x)')).toEqual([0, inf]);
+    expect(bounds('max(x, 0)')).toEqual([0, inf]);
+    expect(bounds('min(max(x, 0), 6)')).toEqual([0, 6]);
+    // x·σ(x) and x·Φ(x) are fused plans whose minimum is only approximated: they keep the clamp
+    expect(bounds('x * sigmoid(x)')).toEqual([-inf, inf]);
+    expect(bounds('0.5 * x * erfc(-0.7071067811865476 * x)')).toEqual([-inf, inf]);
+    expect(bounds('x')).toEqual([-inf, inf]);
+  });
+
+  it('recomputes a tiny result in float64 wherever it falls in a block of vectors', () => {
+    // 24 floats = one block of 6 unrolled vectors: one input with a tiny σ(x) at each position in
+    // turn, the rest ordinary; backward with dy = 2^20 scales the tiny result back up
+    const e = parseExpression('sigmoid(x)');
+    const reference = compileScalar(e);
+    const { bytes } = compileKernel(e, 'backward', 'f32', [], { shared: false }, { lo: 0, hi: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      env: { memory },
+    });
+    const kernel = exports.kernel as (x: number, dy: number, out: number, n: number) => void;
+    const n = 48;
+    for (let at = 0; at < n; at++) {
+      const inputs = Float32Array.from({ length: n }, (_, i) => (i === at ? -99.5 : i / 8 - 3));
+      new Float32Array(memory.buffer, 0, n).set(inputs);
+      new Float32Array(memory.buffer, 1024, n).fill(2 ** 20);
+      kernel(0, 1024, 2048, n);
+      const out = new Float32Array(memory.buffer, 2048, n);
+      inputs.forEach((v, i) => {
+        const want = Math.fround(2 ** 20 * reference(v));
+        expect(Math.abs(out[i]! - want), `x = ${v} at ${i}`).toBeLessThanOrEqual(
+          3 * 2 ** -23 * Math.abs(want),
         );
       });
     }

@@ -272,6 +272,106 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
   return emit(root, WHOLE);
 }
 
+/** A closed interval of float32 results. */
+type Bounds = readonly [number, number];
+const ANY: Bounds = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+
+/**
+ * Bounds the f32-lanes code of `root` (as emitExpression emits it) keeps every result in, by
+ * construction: σ's plan is T/(T + P) with T, P > 0, so in [0, 1] after any rounding; tanh and
+ * tanh∘softplus are ratios of magnitude ≤ 1; exp is ≥ 0 and expm1 (on x ≤ 87) ≥ -1; rounding is
+ * monotone, so sums and products of operands with known signs keep them, and c·g with g in
+ * [lo, hi] stays in [fl(c·lo), fl(c·hi)]. What it cannot show is ±∞ (the clamp stays). NaN
+ * results pass any clamp unchanged, so they do not matter here.
+ */
+export function float32ResultBounds(root: Expr): Bounds {
+  const enclosers = new Map<string, (e: Expr) => Enclosure>();
+  const enclose = (e: Expr, domain: Enclosure): Enclosure => {
+    const key = `${domain.lo},${domain.hi},${domain.nan}`;
+    let f = enclosers.get(key);
+    if (!f) enclosers.set(key, (f = encloser(domain)));
+    return f(e);
+  };
+  const hull = (a: Bounds, b: Bounds): Bounds => [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
+  const nonNegative: Bounds = [0, Number.POSITIVE_INFINITY];
+  // a walk over the top of the tree only: the depth it descends is bounded (the rest is ANY)
+  const walk = (e: Expr, domain: Enclosure, depth: number): Bounds => {
+    if (depth > 8) return ANY;
+    const next = depth + 1;
+    switch (e.kind) {
+      case 'const': {
+        const c = Math.fround(e.value);
+        return Number.isNaN(c) ? ANY : [c, c];
+      }
+      case 'input':
+        return [Math.fround(domain.lo), Math.fround(domain.hi)];
+      case 'unary': {
+        if (e.op === 'tanh' && e.arg.kind === 'unary' && e.arg.op === 'softplus') return [0, 1];
+        switch (e.op) {
+          case 'sigmoid':
+          case 'tanh':
+            return e.op === 'sigmoid' ? [0, 1] : [-1, 1];
+          case 'exp':
+          case 'abs':
+          case 'sqrt':
+            return nonNegative;
+          case 'expm1':
+            return enclose(e.arg, domain).hi <= 87 ? [-1, Number.POSITIVE_INFINITY] : ANY;
+          case 'softplus':
+            return walk(expandSoftplus(e.arg), domain, next);
+          case 'log1p': {
+            const u = enclose(e.arg, domain);
+            return u.lo >= 0 && u.hi <= 1 ? nonNegative : ANY;
+          }
+          case 'neg': {
+            const [lo, hi] = walk(e.arg, domain, next);
+            return [-hi, -lo];
+          }
+          default:
+            return ANY;
+        }
+      }
+      case 'binary': {
+        const { op, left, right } = e;
+        if (float32Shape(e) !== undefined) return ANY; // fused plans: no bound shown here
+        const a = walk(left, domain, next);
+        const b = walk(right, domain, next);
+        switch (op) {
+          case 'max':
+            return [Math.max(a[0], b[0]), Math.max(a[1], b[1])];
+          case 'min':
+            return [Math.min(a[0], b[0]), Math.min(a[1], b[1])];
+          case 'add':
+            return [
+              a[0] >= 0 && b[0] >= 0 ? 0 : Number.NEGATIVE_INFINITY,
+              a[1] <= 0 && b[1] <= 0 ? 0 : Number.POSITIVE_INFINITY,
+            ];
+          case 'mul': {
+            const [c, g] = a[0] === a[1] ? [a[0], b] : b[0] === b[1] ? [b[0], a] : [Number.NaN, a];
+            if (Number.isFinite(c) && c !== 0) {
+              // an f64 product of two float32 values is exact; fround rounds it as f32 does
+              const ends = [Math.fround(c * g[0]), Math.fround(c * g[1])];
+              return [Math.min(...ends), Math.max(...ends)];
+            }
+            const sign = (v: Bounds) => (v[0] >= 0 ? 1 : v[1] <= 0 ? -1 : 0);
+            const s = sign(a) * sign(b);
+            return s > 0 ? nonNegative : s < 0 ? [Number.NEGATIVE_INFINITY, 0] : ANY;
+          }
+          default:
+            return ANY;
+        }
+      }
+      case 'select': {
+        const [whenTrue, whenFalse] = branchDomains(e.cond, domain);
+        return hull(walk(e.ifTrue, whenTrue, next), walk(e.ifFalse, whenFalse, next));
+      }
+      default:
+        return ANY;
+    }
+  };
+  return walk(root, WHOLE, 0);
+}
+
 /**
  * Results below this take the float64 path (see patchesUnderflow): 2^30 above the smallest normal
  * float32, so an intermediate that was a denormal may be scaled up by |x| ≤ 2^30 after it.
@@ -279,26 +379,37 @@ function emitExpression(em: SimdEmitter, root: Expr, x: Value): Value {
 const TINY_RESULT = 2 ** -96;
 
 /**
+ * The f32 plans that reach small results through an exponential's underflow: e^a (and through it
+ * softplus and tanh∘softplus), σ's and erfc's tails flush or round on the denormal grid where the
+ * true value is small, and dy may scale that back into the normal range.
+ */
+const UNDERFLOWING: ReadonlySet<string> = new Set(['exp', 'sigmoid', 'softplus', 'erfc']);
+
+/**
  * Do the kernel's small f32 results take the float64 path (see TINY_RESULT)? When the expression
- * has a transcendental function: its float32 code may flush a small result to 0 or round it on
- * the denormal grid, and dy may scale it back into the normal range. Arithmetic and selects
- * underflow gradually by IEEE rules (an error of at most a few 2^-149), and their exact zeros
- * (relu′ for x < 0) need no second look; sizes stay small for them.
+ * has a function whose float32 plan underflows (UNDERFLOWING). The others are small only where
+ * their argument is, and there their plans are the argument times a factor near 1 (expm1 = r·(1 +
+ * r/2 + …), tanh = -t/(t + 2), log1p(u) = 2s(1 + …), erf = a·p(a²), sin and cos from float64),
+ * so a small x comes out as accurate as it went in; arithmetic and selects underflow gradually by
+ * IEEE rules (an error of at most a few 2^-149), and their exact zeros (relu′ for x < 0) need no
+ * second look. ELU, CELU, SELU and tanh keep their loops free of the test (10% faster); the
+ * exhaustive verifier checks their small results like every other.
  */
 export function patchesUnderflow(e: Expr): boolean {
-  return transcendentalCount(e) > 0;
+  return nodesOf(e).some((n) => n.kind === 'unary' && UNDERFLOWING.has(n.op));
 }
 
 /**
  * Vectors per loop iteration: independent copies give the CPU parallel work and amortise the loop
  * overhead, until their values no longer fit the 16 SIMD registers and spill. Measured on this
- * project's kernels (x64, V8 11.3): f32 bodies up to ~400 bytes of wasm per vector run fastest
- * with 6 copies (sigmoid 1.3× over 4), GELU's ~1 KB with 2 (6 copies: 2.2× slower); f64 lanes
- * with 2.
+ * project's kernels (x64, V8 11.3, AMD EPYC): f32 bodies up to ~320 bytes of wasm per vector (σ)
+ * run fastest with 8 copies (7% over 6), up to ~500 bytes with 6 (σ was 1.3× over 4; SiLU's 338
+ * bytes: 8 copies 3% slower than 6), GELU's ~900 with 2 (6 copies: 2.2× slower); f64 lanes with 2.
+ * (The size counts the f32 code only: a hybrid kernel's float64 path is a separate function.)
  */
 function unrollFor(lanes: Lanes, bodyBytes: number): number {
   if (lanes === 'f64') return 2;
-  return bodyBytes <= 500 ? 6 : bodyBytes <= 800 ? 4 : 2;
+  return bodyBytes <= 320 ? 8 : bodyBytes <= 500 ? 6 : bodyBytes <= 800 ? 4 : 2;
 }
 
 /** A compiled kernel module and what it imports. */
@@ -333,14 +444,19 @@ export function compileKernel(
   range?: Range,
 ): KernelModule {
   // f (before dy) clamped into the declared range: the true value is in it, rounding can step out
+  const expression = kernelExpression(e, lanes === 'f32' ? F32_LIBRARY : undefined);
+  // f32 lanes: a side the kernel's own plan already keeps needs no clamp (σ in [0, 1])
+  const [keptLo, keptHi] = lanes === 'f32' ? float32ResultBounds(expression) : ANY;
   const clamp = (e: SimdEmitter, v: Value): Value => {
     if (!range) return v;
     let c = v;
-    if (Number.isFinite(range.lo)) c = e.clampBy('max', c, e.const(range.lo));
-    if (Number.isFinite(range.hi)) c = e.clampBy('min', c, e.const(range.hi));
+    const f32 = e.lanes === 'f32';
+    if (Number.isFinite(range.lo) && !(f32 && keptLo >= range.lo))
+      c = e.clampBy('max', c, e.const(range.lo));
+    if (Number.isFinite(range.hi) && !(f32 && keptHi <= range.hi))
+      c = e.clampBy('min', c, e.const(range.hi));
     return c;
   };
-  const expression = kernelExpression(e, lanes === 'f32' ? F32_LIBRARY : undefined);
   const used = opsUsed(expression);
   const hostFunctions = (['sin', 'cos'] as const).filter((f) => used.has(f));
   const hostIndex = { sin: hostFunctions.indexOf('sin'), cos: hostFunctions.indexOf('cos') };
@@ -350,11 +466,18 @@ export function compileKernel(
   const offset = fb.local(I32);
   const end = fb.local(I32);
   const prologue: number[] = [];
+  // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough), or with
+  // a tiny result, are recomputed with f64 lanes by a separate function (`precise`, right after
+  // the kernel): its constants and code stay out of the hot loop's registers (inlined, they made
+  // sigmoid's loop 1.75× slower though the branch to them is almost never taken)
+  const underflow = lanes === 'f32' && patchesUnderflow(expression);
+  const hybrid = lanes === 'f32' && (patches.length > 0 || underflow);
+  const fixIndex = hostFunctions.length + 1;
   // many transcendental uses: one helper function each instead of inlined copies (the kernel
   // stays small enough for V8 to compile in milliseconds); the zoo's kernels have at most a few
   const outliner =
     transcendentalCount(expression) > OUTLINE_ABOVE
-      ? new Outliner(hostFunctions.length + 1, hostIndex)
+      ? new Outliner(fixIndex + (hybrid ? 1 : 0), hostIndex)
       : undefined;
   const em = new SimdEmitter(fb, lanes, prologue, hostIndex, outliner);
 
@@ -369,32 +492,60 @@ export function compileKernel(
     return em64.demoteJoin(lo!, hi!);
   };
 
-  // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough) are
-  // recomputed with f64 lanes; a vector with no such lane skips that branch entirely
-  const underflow = lanes === 'f32' && patchesUnderflow(expression);
-  const em64 =
-    patches.length > 0 || underflow
-      ? new SimdEmitter(fb, 'f64', prologue, hostIndex, outliner)
-      : undefined;
-  const patchLanes = (x: Value, dy: Value | undefined, f: Value, result: Value): Value => {
+  // the lanes of one vector that need f64: inside a patch interval, or a tiny result
+  const patchMask = (e32: SimdEmitter, x: Value, f: Value): Value => {
     let mask: Value | undefined;
     for (const [lo, hi] of patches) {
-      const inside = em.bitwise('and', em.op('ge', x, em.const(lo)), em.op('le', x, em.const(hi)));
-      mask = mask === undefined ? inside : em.bitwise('or', mask, inside);
+      const inside = e32.bitwise(
+        'and',
+        e32.op('ge', x, e32.const(lo)),
+        e32.op('le', x, e32.const(hi)),
+      );
+      mask = mask === undefined ? inside : e32.bitwise('or', mask, inside);
     }
     // results below the normal range have too few bits in float32 (and dy may scale them back
     // into it), and results a little above it may come from denormal intermediates (x·σ(x)σ(-x)):
     // those lanes are recomputed in float64, so f and dy·f underflow gradually, rounded once
     if (underflow) {
-      const tiny = em.op('lt', em.unary('abs', f), em.const(TINY_RESULT));
-      mask = mask === undefined ? tiny : em.bitwise('or', mask, tiny);
+      const tiny = e32.op('lt', e32.unary('abs', f), e32.const(TINY_RESULT));
+      mask = mask === undefined ? tiny : e32.bitwise('or', mask, tiny);
     }
-    fb.get(mask!).simd(Simd.anyTrue).emit(0x04, Op.blockTypeEmpty);
-    const precise = computeF64(em64!, x, dy);
-    fb.get(precise).get(result).get(mask!).simd(Simd.bitselect).set(result);
-    fb.emit(Op.end);
-    return result;
+    return mask!;
   };
+
+  // fix(x, [dy,] out) (byte addresses): one vector computed in f32 lanes, its flagged lanes again
+  // in f64 lanes, stored. The loop calls it (instead of storing) for a block of vectors with a
+  // flagged lane; only addresses cross the call, so no vector value of the hot code is live
+  // across it and none is spilled for it
+  const fix = hybrid
+    ? (() => {
+        const ffb = new FunctionBuilder(shape === 'map' ? [I32, I32] : [I32, I32, I32]);
+        const fPrologue: number[] = [];
+        const e32 = new SimdEmitter(ffb, 'f32', fPrologue, hostIndex, outliner);
+        const e64 = new SimdEmitter(ffb, 'f64', fPrologue, hostIndex, outliner);
+        const loadAt = (pointer: number): Value => {
+          const v = ffb.local(V128);
+          ffb.get(pointer).simd(Simd.load, 2, 0).set(v);
+          return v;
+        };
+        const x = loadAt(0);
+        const dy = shape === 'map' ? undefined : loadAt(1);
+        const f = clamp(e32, emitExpression(e32, expression, x));
+        const result = dy === undefined ? f : e32.op('mul', dy, f);
+        const mask = patchMask(e32, x, f);
+        ffb.get(mask).simd(Simd.anyTrue).emit(0x04, Op.blockTypeEmpty);
+        const precise = computeF64(e64, x, dy);
+        ffb.get(precise).get(result).get(mask).simd(Simd.bitselect).set(result);
+        ffb.emit(Op.end);
+        ffb
+          .get(shape === 'map' ? 1 : 2)
+          .get(result)
+          .simd(Simd.store, 2, 0);
+        const code = ffb.code.splice(0);
+        ffb.append(fPrologue).append(code);
+        return { name: 'fix', builder: ffb, results: [] as const };
+      })()
+    : undefined;
 
   // One vector (4 floats) at byte `offset + 16 j`: memarg offsets instead of address arithmetic.
   // All copies load first and store last: a store may alias a later load (in place), so a
@@ -409,20 +560,7 @@ export function compileKernel(
       .set(v);
     return v;
   };
-  const computeVector = (x: Value, dy: Value | undefined): Value => {
-    if (lanes !== 'f32') return computeF64(em, x, dy);
-    const f = clamp(em, emitExpression(em, expression, x));
-    const result = dy === undefined ? f : em.op('mul', dy, f);
-    return em64 !== undefined ? patchLanes(x, dy, f, result) : result;
-  };
-  const bodyOf = (copies: number): number[] => {
-    const xs: Value[] = [];
-    const dys: Array<Value | undefined> = [];
-    for (let j = 0; j < copies; j++) {
-      xs.push(load(xPtr, j));
-      dys.push(shape === 'backward' ? load(dyPtr, j) : undefined);
-    }
-    const results = xs.map((x, j) => computeVector(x, dys[j]));
+  const store = (results: readonly Value[]) =>
     results.forEach((result, j) => {
       fb.get(outPtr)
         .get(offset)
@@ -430,6 +568,52 @@ export function compileKernel(
         .get(result)
         .simd(Simd.store, 2, ...uleb(16 * j));
     });
+  const bodyOf = (copies: number): number[] => {
+    const xs: Value[] = [];
+    const dys: Array<Value | undefined> = [];
+    for (let j = 0; j < copies; j++) {
+      xs.push(load(xPtr, j));
+      dys.push(shape === 'backward' ? load(dyPtr, j) : undefined);
+    }
+    let results: Value[];
+    if (lanes !== 'f32') {
+      results = xs.map((x, j) => computeF64(em, x, dys[j]));
+    } else {
+      const fs = xs.map((x) => clamp(em, emitExpression(em, expression, x)));
+      results = fs.map((f, j) => (dys[j] === undefined ? f : em.op('mul', dys[j]!, f)));
+      if (fix !== undefined) {
+        // One any_true over the copies' flags: nearly every block has no flagged lane and stores
+        // its results; a block that has one is redone vector by vector by `fix`
+        const masks: Value[] = [];
+        for (const x of xs) {
+          for (const [lo, hi] of patches) {
+            const ge = em.op('ge', x, em.const(lo));
+            masks.push(em.bitwise('and', ge, em.op('le', x, em.const(hi))));
+          }
+        }
+        if (underflow) masks.push(em.anyBelow(fs, TINY_RESULT, (range?.lo ?? -1) >= 0));
+        const any = masks.reduce((a, b) => em.bitwise('or', a, b));
+        fb.get(any).simd(Simd.anyTrue).emit(0x04, Op.blockTypeEmpty);
+        const address = (pointer: number, j: number) =>
+          fb
+            .get(pointer)
+            .get(offset)
+            .emit(Op.i32Add)
+            .i32(16 * j)
+            .emit(Op.i32Add);
+        for (let j = 0; j < copies; j++) {
+          address(xPtr, j);
+          if (shape === 'backward') address(dyPtr, j);
+          address(outPtr, j);
+          fb.emit(Op.call, ...uleb(fixIndex));
+        }
+        fb.emit(0x05); // else
+        store(results);
+        fb.emit(Op.end);
+        return fb.code.splice(0);
+      }
+    }
+    store(results);
     return fb.code.splice(0);
   };
   const single = bodyOf(1);
@@ -468,7 +652,11 @@ export function compileKernel(
   return {
     bytes: encodeModule(
       imports,
-      [{ name: 'kernel', builder: fb, results: [] }, ...helpers],
+      [
+        { name: 'kernel', builder: fb, results: [] },
+        ...(fix ? [fix] : []),
+        ...helpers,
+      ],
       memory,
     ),
     lanes,

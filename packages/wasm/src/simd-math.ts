@@ -264,6 +264,27 @@ export class SimdEmitter {
     return this.#result();
   }
 
+  /**
+   * f32 lanes: the mask of lanes where some |v| of `values` is below `limit` (a positive normal
+   * float), from one signed-integer min over the bit patterns: magnitudes order as their bits do,
+   * and a NaN's bits are above every finite value's, so a NaN in one vector cannot hide a small
+   * value in another (a float min would). `nonNegative`: the values are ≥ +0 or NaN already
+   * (clamped), so the sign bit need not be cleared (a -0 or -NaN reads as small: flagged, harmless).
+   */
+  anyBelow(values: readonly Value[], limit: number, nonNegative: boolean): Value {
+    if (this.lanes !== 'f32') throw new Error('anyBelow: f32 lanes only');
+    const bits = values.map((v) =>
+      nonNegative ? v : this.bitwise('and', v, this.intConst(0x7fffffff)),
+    );
+    const least = bits.reduce((a, b) => {
+      this.#fb.get(a).get(b).simd(Simd.i32x4MinS);
+      return this.#result();
+    });
+    const word = new Int32Array(new Float32Array([limit]).buffer)[0]!;
+    this.#fb.get(least).get(this.intConst(word)).simd(Simd.i32x4LtS);
+    return this.#result();
+  }
+
   /** Lane-wise `mask ? a : b`. */
   select(mask: Value, a: Value, b: Value): Value {
     this.#fb.get(a).get(b).get(mask).simd(Simd.bitselect);
