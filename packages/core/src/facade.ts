@@ -49,6 +49,7 @@ import {
   resolveTargets,
   type SoftmaxSpec,
   softmaxBackwardFromProbabilities,
+  softmaxBackwardRows,
   type Targets,
 } from './vector.js';
 
@@ -400,7 +401,10 @@ export class BackendFacade<K = unknown> implements Backend {
     };
   }
 
-  /** The vector-Jacobian product: probabilities from the row kernel, the product in float64 here. */
+  /**
+   * The vector-Jacobian product: float64 probabilities from the row kernel (or, from a provider
+   * without float64Probabilities, from core's float64 reference here), the product in float64 here.
+   */
   #planVectorBackward(
     act: VectorActivation,
     x: FloatArray,
@@ -411,15 +415,27 @@ export class BackendFacade<K = unknown> implements Backend {
     const result = out ?? newLike(x);
     if (x.length === 0) return { done: result };
     const input = this.#precise(x);
-    const p = newLike(input.x);
+    const gradient = overlap(result, dy) === 'none' ? dy : dy.slice();
+    // the probabilities unrounded: float32 ones would put their rounding into every entry (up to
+    // thousands of ULP where dy_i - Σ dy_j p_j cancels)
+    const wide = input.type === 'float32';
+    if (wide && !this.provider.float64Probabilities) {
+      softmaxBackwardRows(act.softmax, input.x, gradient, rowLength, result);
+      return { done: result };
+    }
+    const p = wide ? new Float64Array(x.length) : newLike(input.x);
     return {
-      request: rowsRequest({ scale: act.softmax.scale, log: false }, input.type),
+      request: rowsRequest(
+        { scale: act.softmax.scale, log: false },
+        input.type,
+        wide ? 'float64' : input.type,
+      ),
       job: { x: input.x, out: p, length: x.length, rowLength },
       finish: {
         kind: 'vector-backward',
         softmax: act.softmax,
         p,
-        dy: overlap(result, dy) === 'none' ? dy : dy.slice(),
+        dy: gradient,
         rowLength,
         result,
       },

@@ -79,6 +79,11 @@ export interface RowsRequest {
   readonly key: string;
   readonly softmax: SoftmaxSpec;
   readonly type: FloatType;
+  /**
+   * The type of `out`: `type`, or 'float64' for float32 input when the façade wants probabilities
+   * unrounded (a backward product; only from a provider with `float64Probabilities`).
+   */
+  readonly output: FloatType;
 }
 
 /** One type naming every op for every backend. */
@@ -104,6 +109,13 @@ export interface BackendProvider<Kernel> {
   readonly name: string;
   /** Float64Array input is computed in float64 (otherwise the façade refuses it). */
   readonly float64: boolean;
+  /**
+   * Row kernels write float64 probabilities for float32 input when a RowsRequest asks for
+   * `output: 'float64'`. The softmax family's backward needs them unrounded (dy_i - Σ dy_j p_j
+   * cancels, and float32 probabilities put their rounding into every entry); without this, the
+   * façade computes that backward itself, in float64 on the calling thread.
+   */
+  readonly float64Probabilities?: boolean;
   /** Reads and writes arrays over a SharedArrayBuffer (default true; otherwise the façade copies). */
   readonly sharedMemory?: boolean;
   /** The longest array a call may take (default unlimited); longer ones are refused with BadInputError. */
@@ -165,11 +177,16 @@ export function mapRequest(
 }
 
 /** The request for a softmax-family row kernel. */
-export function rowsRequest(softmax: SoftmaxSpec, type: FloatType): RowsRequest {
+export function rowsRequest(
+  softmax: SoftmaxSpec,
+  type: FloatType,
+  output: FloatType = type,
+): RowsRequest {
   return Object.freeze({
     kind: 'rows',
-    key: `rows|${softmax.scale}|${softmax.log}|${type}`,
+    key: `rows|${softmax.scale}|${softmax.log}|${type}${output === type ? '' : `>${output}`}`,
     softmax,
     type,
+    output,
   });
 }

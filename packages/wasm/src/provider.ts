@@ -18,7 +18,14 @@ import { compileSoftmax } from './softmax.js';
 import { ThreadPool, threadsUnavailable } from './threads.js';
 
 /** A row kernel: `kernel(x, out, info, rows, length)` over byte offsets. */
-type RowFunction = (x: number, out: number, info: number, rows: number, length: number) => void;
+type RowFunction = (
+  x: number,
+  out: number,
+  info: number,
+  scratch: number,
+  rows: number,
+  length: number,
+) => void;
 
 /** What the façade caches for wasm: an elementwise kernel, or a softmax-family row kernel. */
 export type Kernel =
@@ -52,6 +59,8 @@ export interface WasmProviderOptions {
 export class WasmProvider implements SyncBackendProvider<Kernel> {
   readonly name = 'wasm';
   readonly float64 = false;
+  // row kernels write float64 probabilities for a backward (see compileSoftmax)
+  readonly float64Probabilities = true;
   readonly heap = new WasmHeap();
   readonly compiler = new KernelCompiler(this.heap);
   readonly #threadCount: number;
@@ -79,7 +88,7 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
     if (request.kind === 'rows')
       return this.#rows(
         request,
-        new WebAssembly.Module(compileSoftmax(request.softmax, this.heap.import)),
+        new WebAssembly.Module(compileSoftmax(request.softmax, this.heap.import, request.output)),
       );
     return {
       kind: 'elementwise',
@@ -91,7 +100,9 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
     if (request.kind === 'rows')
       return this.#rows(
         request,
-        await WebAssembly.compile(compileSoftmax(request.softmax, this.heap.import)),
+        await WebAssembly.compile(
+          compileSoftmax(request.softmax, this.heap.import, request.output),
+        ),
       );
     return {
       kind: 'elementwise',
@@ -171,19 +182,27 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
     let input: WasmArray | undefined;
     let output: WasmArray | undefined;
     let info: WasmArray | undefined;
+    let scratch: WasmArray | undefined;
     try {
       // padded by one vector: the kernel reads and writes whole vectors at the end of a row
       input = this.heap.allocate(blockFloats + 4);
-      output = this.heap.allocate(blockFloats + 4, false);
+      // float64 probabilities (a backward's) take two floats each
+      const wide = request.output === 'float64';
+      output = this.heap.allocate((blockFloats + 4) * (wide ? 2 : 1), false);
       info = this.heap.allocate(rowsPerBlock, false);
+      // one row of float64 exponentials (two floats each), padded by a vector as the rows are
+      scratch = this.heap.allocate(2 * (length + 4), false);
       for (let start = 0; start < n; start += blockFloats) {
         const count = Math.min(blockFloats, n - start);
         const rows = count / length;
         const into = input.array;
         into.set(x.subarray(start, start + count));
         into.fill(0, count, count + 4);
-        fn(input.byteOffset, output.byteOffset, info.byteOffset, rows, length);
-        out.set(output.array.subarray(0, count), start);
+        fn(input.byteOffset, output.byteOffset, info.byteOffset, scratch.byteOffset, rows, length);
+        const results = wide
+          ? new Float64Array(output.array.buffer, output.byteOffset, count)
+          : output.array.subarray(0, count);
+        out.set(results, start);
         const maxima = info.array;
         for (let r = 0; r < rows; r++) {
           const m = maxima[r]!;
@@ -202,6 +221,7 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
       input?.free();
       output?.free();
       info?.free();
+      scratch?.free();
     }
   }
 

@@ -2,8 +2,9 @@
  * The softmax family over rows as one SIMD kernel: softmax(s·x) or log-softmax(s·x) of each row
  * of `length` floats. Pass 1 takes the row maximum on f32x4 lanes (lanes past the row's end
  * masked to -∞); pass 2 sums exp(s·x - m) on f64x2 lanes (so the shifted argument is exact) and,
- * for softmax, stores the exponentials; pass 3 scales by 1/Σ, or subtracts m and then log Σ, in float64
- * and rounds once. Row maxima are written to `info`, so the caller can fix up the rare rows whose
+ * for softmax, keeps the exponentials in float64 in `scratch` (one row, length + 4 doubles); pass 3
+ * scales by 1/Σ, or subtracts m and then log Σ, in float64 and rounds once — each probability within
+ * 0.5 ULP and a few 2^-50, so a backward product p_i·p_m carries two half-ULP errors, not four. Row maxima are written to `info`, so the caller can fix up the rare rows whose
  * maximum is not finite (±∞ entries) with the reference. Inputs must be readable 3 floats past the
  * end (the backend pads), and outputs writable there.
  */
@@ -20,13 +21,14 @@ import {
 } from './binary.js';
 import { HIGH_HALF, SimdEmitter } from './simd-math.js';
 
-/** Compiles `kernel(x, out, info, rows, length)` for one member of the softmax family. */
+/** Compiles `kernel(x, out, info, scratch, rows, length)` for one member of the softmax family. */
 export function compileSoftmax(
   spec: SoftmaxSpec,
   memory: MemoryImport = { shared: false },
+  output: 'float32' | 'float64' = 'float32',
 ): Uint8Array<ArrayBuffer> {
-  const [X, OUT, INFO, ROWS, LENGTH] = [0, 1, 2, 3, 4];
-  const fb = new FunctionBuilder([I32, I32, I32, I32, I32]);
+  const [X, OUT, INFO, SCRATCH, ROWS, LENGTH] = [0, 1, 2, 3, 4, 5];
+  const fb = new FunctionBuilder([I32, I32, I32, I32, I32, I32]);
   const row = fb.local(I32);
   const base = fb.local(I32); // byte offset of the row in x
   const outBase = fb.local(I32);
@@ -66,7 +68,16 @@ export function compileSoftmax(
     fb.set(mask);
     return { v: spec.scale === 1 ? v : em32.op('mul', v, s32), mask };
   };
+  /** The two f64x2 halves of the four exponentials at j, in scratch (byte 8j and 8j + 16). */
+  const scratchAddress = () => fb.get(SCRATCH).get(j).i32(3).emit(Op.i32Shl, Op.i32Add);
+  // float64 output: the two halves as they are, at byte 8j and 8j + 16 of the row
+  const outRowShift = output === 'float64' ? 3 : 2;
   const storeJoined = (lo: number, hi: number) => {
+    if (output === 'float64') {
+      fb.get(outBase).get(j).i32(3).emit(Op.i32Shl, Op.i32Add).get(lo).simd(Simd.store, 3, 0);
+      fb.get(outBase).get(j).i32(3).emit(Op.i32Shl, Op.i32Add).get(hi).simd(Simd.store, 3, 16);
+      return;
+    }
     const joined = em64.demoteJoin(lo, hi);
     address(outBase).get(joined).simd(Simd.store, 2, 0);
   };
@@ -77,7 +88,14 @@ export function compileSoftmax(
   fb.get(row).get(ROWS).emit(Op.i32GeS, Op.brIf, 1);
   fb.get(row).get(LENGTH).emit(0x6c).i32(2).emit(Op.i32Shl).set(j); // j as scratch: row·length·4
   fb.get(X).get(j).emit(Op.i32Add).set(base);
-  fb.get(OUT).get(j).emit(Op.i32Add).set(outBase);
+  fb.get(row)
+    .get(LENGTH)
+    .emit(0x6c)
+    .i32(outRowShift)
+    .emit(Op.i32Shl)
+    .get(OUT)
+    .emit(Op.i32Add)
+    .set(outBase); // row·length·(4 or 8)
 
   // pass 1: the row maximum of s·x (NaN anywhere gives NaN)
   fb.get(minusInf).set(maxima);
@@ -136,7 +154,10 @@ export function compileSoftmax(
       eHi = em64.bitwise('andnot', eHi, tieHi);
     }
     fb.get(sums).get(eLo).simd(0xf0).get(eHi).simd(0xf0).set(sums); // f64x2.add
-    if (!spec.log) storeJoined(eLo, eHi);
+    if (!spec.log) {
+      scratchAddress().get(eLo).simd(Simd.store, 3, 0);
+      scratchAddress().get(eHi).simd(Simd.store, 3, 16);
+    }
   });
   /** The sum of an f64x2 value's two lanes, as an f64 local. */
   const laneSum = (v: number): number => {
@@ -184,10 +205,10 @@ export function compileSoftmax(
       .simd(Simd.f64x2Splat)
       .set(scale); // 1/Σ
     overRow(() => {
-      address(outBase).simd(Simd.load, 2, 0);
-      const e = fb.local(V128);
-      fb.set(e);
-      const [lo, hi] = em64.promoteHalves(e);
+      const lo = fb.local(V128);
+      const hi = fb.local(V128);
+      scratchAddress().simd(Simd.load, 3, 0).set(lo);
+      scratchAddress().simd(Simd.load, 3, 16).set(hi);
       storeJoined(em64.op('mul', lo, scale), em64.op('mul', hi, scale));
     });
   }
