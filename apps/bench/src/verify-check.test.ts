@@ -38,4 +38,38 @@ describe('the exhaustive verifier’s counts', () => {
     expect(within(Math.fround(-0.2784645427610738))).toBe(true);
     expect(within(-0.2785)).toBe(false);
   });
+
+  it('counts the same with its fast path for correctly rounded results as one input at a time', () => {
+    // correctly rounded results after a first error above 0.5 ULP, mixed with every kind of
+    // failure: the whole array at once (fast path taken) against one input per call
+    const n = 4000;
+    const x = Float32Array.from({ length: n }, (_, i) => i);
+    const want = Float64Array.from({ length: n }, (_, i) => 1 + i / 3);
+    const got = Float32Array.from(want, (w) => Math.fround(w));
+    got[0] = Math.fround(1 + 2 ** -22); // 2 ULP: the worst so far
+    got[10] = -1; // outside [0, 2000]
+    got[20] = 0; // a normal truth flushed
+    got[30] = Number.NaN;
+    want[40] = 0;
+    got[40] = -0; // wrong sign of zero
+    got[50] = Math.fround(want[50]! * (1 + 2 ** -20)); // beyond 3 ULP, the new worst
+    const range = rangeCheck(interval(0, 2000));
+    const whole = emptyTally();
+    check(whole, x, got, want, range, 3);
+    const single = emptyTally();
+    for (let i = 0; i < n; i++) {
+      const one = emptyTally();
+      check(one, x.subarray(i, i + 1), got.subarray(i, i + 1), want.subarray(i, i + 1), range, 3);
+      mergeTally(single, one);
+    }
+    expect(whole).toEqual(single);
+    expect(whole).toMatchObject({
+      outsideRange: 1,
+      flushed: 1,
+      badNonFinite: 1,
+      wrongZeroSign: 1,
+      beyondBound: 2,
+      worstAt: 10,
+    });
+  });
 });

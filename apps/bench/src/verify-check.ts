@@ -102,6 +102,16 @@ export function check(
   for (let i = 0; i < n; i++) {
     const g = got[i]!;
     const w = want[i]!;
+    // the correctly rounded result, a normal float inside the range: at most 0.5 ULP, nothing to
+    // count once the worst error seen is 0.5 or more (most results: 3× faster than the full path)
+    if (
+      g === Math.fround(w) &&
+      tally.worstUlps >= 0.5 &&
+      Math.abs(g) >= F32_MIN_NORMAL &&
+      Math.abs(g) <= F32_MAX &&
+      inRange(g)
+    )
+      continue;
     if (!inRange(g)) {
       tally.outsideRange++;
       note('outside range', i);

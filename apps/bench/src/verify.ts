@@ -6,13 +6,16 @@
  *   pnpm --filter @activations/bench verify -- --ids gelu,silu --backend wasm --ops forward,derivative
  *   pnpm --filter @activations/bench verify -- --backend cpu-js --sample 16 --variants --out report.json
  *
- * Options: --ids a,b (default: every elementwise zoo function), --backend cpu-js|wasm|webgpu
- * (default wasm; webgpu runs on this thread), --ops forward,derivative,backward (backward with
+ * Options: --ids a,b (default: every elementwise zoo function), --backend cpu-js|wasm|webgpu or a
+ * list (cpu-js,wasm: both checked against one truth per chunk, in one pass; default wasm; webgpu
+ * runs alone, on this thread), --ops forward,derivative,backward (backward with
  * dy ∈ --dy, default 1,1048576,9.5367431640625e-7), --sample N (default 1: all 2^32 inputs),
- * --variants (presets too), --threads K (default: the cores), --state FILE (resume from and save
+ * --variants (presets and PARAMETER_VARIANTS too), --no-defaults (only those), --threads K (default: the cores), --state FILE (resume from and save
  * to it; default .verify-state.json here), --out FILE (the JSON report).
  *
- * The reference is core's float64 closures (`act.forward`, `act.derivative`), evaluated per input.
+ * The reference is core's float64 closures (`act.forward`, `act.derivative`), evaluated per input;
+ * a run of wasm alone takes cpu-js's generated float64 code instead (the same expressions, faster),
+ * which a cpu-js run checks against the closures.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -37,11 +40,36 @@ interface Job {
   readonly dy: number;
 }
 
+type BackendName = 'cpu-js' | 'wasm' | 'webgpu';
+
 interface Config {
-  readonly backend: 'cpu-js' | 'wasm' | 'webgpu';
+  /** Checked in one pass against one truth per chunk (webgpu only alone). */
+  readonly backends: readonly BackendName[];
   readonly sample: number;
   readonly jobs: readonly Job[];
 }
+
+/** A tally's key in the state and the report: backend and job. */
+const tallyKey = (backend: BackendName, job: Job) => `${backend}:${job.key}`;
+
+/**
+ * Parameter values checked with --variants besides the defaults and presets: the ones users set
+ * (softplus β, ELU/CELU α, leaky slopes, quick-GELU's swish β …), and values on either side of the
+ * default that move a kernel's thresholds (β·x overflowing, α·expm1 scaling a tail).
+ */
+const PARAMETER_VARIANTS: Readonly<Record<string, ReadonlyArray<Record<string, number>>>> = {
+  softplus: [{ beta: 0.5 }, { beta: 2 }, { beta: 100 }],
+  elu: [{ alpha: 0.5 }, { alpha: 2 }],
+  celu: [{ alpha: 0.5 }, { alpha: 2 }],
+  swish: [{ beta: 0.5 }, { beta: 1.702 }, { beta: 2 }],
+  'leaky-relu': [{ negativeSlope: 0.5 }],
+  prelu: [{ alpha: 0.1 }, { alpha: 2 }],
+  'hard-tanh': [{ minValue: -2, maxValue: 3 }],
+  threshold: [{ threshold: 0.5, value: -1 }],
+  squareplus: [{ b: 1 }, { b: 16 }],
+  softshrink: [{ lambda: 1 }],
+  hardshrink: [{ lambda: 1 }],
+};
 
 /** The prime step of a 1/N sample: the smallest prime ≥ N (1 for the whole set). */
 function primeStep(n: number): number {
@@ -105,45 +133,50 @@ function chunksPerJob(sample: number): number {
   return Math.ceil(Math.ceil(TOTAL / sample) / CHUNK) + (sample > 1 ? 1 : 0);
 }
 
-/** Runs one chunk of one job on a synchronous backend; returns its tally. */
+/** The declared interval an op's results must lie in (backward: none, dy scales it). */
+function rangeOf(act: ElementwiseActivation, op: Job['op']) {
+  return op === 'forward' ? act.bounds.output : op === 'derivative' ? act.bounds.derivative : null;
+}
+
+/**
+ * Runs one chunk of one job on synchronous backends, against one truth: the closures, or
+ * `reference`'s float64 code when given; returns a tally per backend.
+ */
 function runChunk(
-  backend: SyncBackend,
+  backends: ReadonlyArray<readonly [BackendName, SyncBackend]>,
   job: Job,
   chunk: number,
   sample: number,
-  bound: number,
   acts: Map<string, ElementwiseActivation>,
   reference: SyncBackend | undefined,
-): Tally {
+): Tally[] {
   const act = acts.get(job.key)!;
   const x = new Float32Array(CHUNK);
   const n = inputsOf(chunk, sample, x);
   const input = x.subarray(0, n);
   let want = new Float64Array(n);
-  let got: Float32Array;
   const wide = reference ? Float64Array.from(input) : undefined;
   if (job.op === 'forward') {
-    got = backend.forwardSync(act, input);
     if (reference) want = reference.forwardSync(act, wide!);
     else for (let i = 0; i < n; i++) want[i] = act.forward(input[i]!);
   } else {
-    got =
-      job.op === 'derivative'
-        ? backend.derivativeSync(act, input)
-        : backend.backwardSync(act, input, new Float32Array(n).fill(job.dy));
     if (reference) want = reference.derivativeSync(act, wide!);
     else for (let i = 0; i < n; i++) want[i] = act.derivative(input[i]!);
     if (job.op === 'backward') for (let i = 0; i < n; i++) want[i] = job.dy * want[i]!;
   }
-  const range =
-    job.op === 'forward'
-      ? act.bounds.output
-      : job.op === 'derivative'
-        ? act.bounds.derivative
-        : null;
-  const tally = emptyTally();
-  check(tally, input, got, want, rangeCheck(range), bound);
-  return tally;
+  const inRange = rangeCheck(rangeOf(act, job.op));
+  const dy = job.op === 'backward' ? new Float32Array(n).fill(job.dy) : undefined;
+  return backends.map(([name, backend]) => {
+    const got =
+      job.op === 'forward'
+        ? backend.forwardSync(act, input)
+        : job.op === 'derivative'
+          ? backend.derivativeSync(act, input)
+          : backend.backwardSync(act, input, dy!);
+    const tally = emptyTally();
+    check(tally, input, got, want, inRange, BOUNDS[name]!);
+    return tally;
+  });
 }
 
 function activations(jobs: readonly Job[]): Map<string, ElementwiseActivation> {
@@ -155,25 +188,19 @@ function activations(jobs: readonly Job[]): Map<string, ElementwiseActivation> {
 }
 
 if (!isMainThread) {
-  // a worker: its own backend, chunks on request
+  // a worker: its own backends, chunks on request
   const config = workerData as Config;
-  const backend: SyncBackend = config.backend === 'cpu-js' ? new CpuJsBackend() : new WasmBackend();
-  // the float64 truth: cpu-js's generated code on Float64Array (the same expressions as the
-  // activation's closures, 2–10× faster); cpu-js itself is checked against the closures
-  const reference = config.backend === 'cpu-js' ? undefined : new CpuJsBackend();
+  const backends = config.backends.map(
+    (name) => [name, name === 'cpu-js' ? new CpuJsBackend() : new WasmBackend()] as const,
+  );
+  // the float64 truth: the closures when cpu-js is checked (its own generated code is what it
+  // runs), else cpu-js's generated code on Float64Array (the same expressions, faster)
+  const reference = config.backends.includes('cpu-js') ? undefined : new CpuJsBackend();
   const acts = activations(config.jobs);
   parentPort!.on('message', (message: { job: number; chunk: number }) => {
     const job = config.jobs[message.job]!;
-    const tally = runChunk(
-      backend,
-      job,
-      message.chunk,
-      config.sample,
-      BOUNDS[config.backend]!,
-      acts,
-      reference,
-    );
-    parentPort!.postMessage({ job: message.job, chunk: message.chunk, tally });
+    const tallies = runChunk(backends, job, message.chunk, config.sample, acts, reference);
+    parentPort!.postMessage({ job: message.job, chunk: message.chunk, tallies });
   });
 } else {
   await main();
@@ -184,8 +211,12 @@ function parseArgs(argv: readonly string[]) {
     const at = argv.indexOf(`--${name}`);
     return at < 0 ? undefined : argv[at + 1];
   };
-  const backend = (get('backend') ?? 'wasm') as Config['backend'];
-  if (!(backend in BOUNDS)) throw new Error(`--backend is cpu-js, wasm or webgpu, got ${backend}`);
+  const backends = (get('backend') ?? 'wasm').split(',') as BackendName[];
+  for (const backend of backends)
+    if (!Object.hasOwn(BOUNDS, backend))
+      throw new Error(`--backend is cpu-js, wasm, webgpu or a list of them, got ${backend}`);
+  if (backends.includes('webgpu') && backends.length > 1)
+    throw new Error('--backend webgpu runs alone (on this thread); run cpu-js,wasm separately');
   const elementwise = zoo.filter((d) => d.kind === 'elementwise');
   const ids = get('ids')?.split(',') ?? elementwise.map((d) => d.id);
   for (const id of ids)
@@ -193,13 +224,22 @@ function parseArgs(argv: readonly string[]) {
   const ops = (get('ops') ?? 'forward,derivative').split(',') as Job['op'][];
   const dys = (get('dy') ?? `1,${2 ** 20},${2 ** -20}`).split(',').map(Number);
   const variants = argv.includes('--variants');
+  const defaults = !argv.includes('--no-defaults');
   const jobs: Job[] = [];
   for (const id of ids) {
     const d = elementwise.find((e) => e.id === id)!;
-    const sets: Array<[string, Record<string, number>]> = [['', {}]];
-    if (variants)
+    const sets: Array<[string, Record<string, number>]> = defaults ? [['', {}]] : [];
+    if (variants) {
       for (const [name, preset] of Object.entries(d.presets))
         sets.push([`:${name}`, { ...preset.params }]);
+      for (const params of PARAMETER_VARIANTS[id] ?? [])
+        sets.push([
+          `{${Object.entries(params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}}`,
+          params,
+        ]);
+    }
     for (const [suffix, params] of sets) {
       for (const op of ops) {
         for (const dy of op === 'backward' ? dys : [1]) {
@@ -215,7 +255,7 @@ function parseArgs(argv: readonly string[]) {
     }
   }
   return {
-    config: { backend, sample: Number(get('sample') ?? 1), jobs } satisfies Config,
+    config: { backends, sample: Number(get('sample') ?? 1), jobs } satisfies Config,
     threads: Number(get('threads') ?? cpus().length),
     state: get('state') ?? '.verify-state.json',
     out: get('out'),
@@ -242,7 +282,7 @@ async function main(): Promise<void> {
   const { config, threads, state: statePath, out } = parseArgs(process.argv.slice(2));
   const perJob = chunksPerJob(config.sample);
   const signature = JSON.stringify({
-    backend: config.backend,
+    backends: config.backends,
     sample: config.sample,
     jobs: config.jobs.map((j) => j.key),
   });
@@ -280,10 +320,13 @@ async function main(): Promise<void> {
       lastLogged = now;
     }
   };
-  const record = (job: number, chunk: number, tally: Tally) => {
-    const key = config.jobs[job]!.key;
-    state.tallies[key] = mergeTally(state.tallies[key] ?? emptyTally(), tally);
-    (state.done[key] ??= []).push(chunk);
+  const record = (job: number, chunk: number, tallies: readonly Tally[]) => {
+    const spec = config.jobs[job]!;
+    config.backends.forEach((backend, b) => {
+      const key = tallyKey(backend, spec);
+      state.tallies[key] = mergeTally(state.tallies[key] ?? emptyTally(), tallies[b]!);
+    });
+    (state.done[spec.key] ??= []).push(chunk);
     finished++;
     if (performance.now() - lastSave > 5000) {
       save();
@@ -292,9 +335,9 @@ async function main(): Promise<void> {
     progress();
   };
   process.stderr.write(
-    `${config.backend}: ${config.jobs.length} function×op jobs × ${perJob} chunks of ${CHUNK} inputs (${config.sample <= 1 ? 'every float32 input' : `1/${config.sample}, prime step ${primeStep(config.sample)}`}), ${todo.length} chunks to go\n`,
+    `${config.backends.join(' + ')}: ${config.jobs.length} function×op jobs × ${perJob} chunks of ${CHUNK} inputs (${config.sample <= 1 ? 'every float32 input' : `1/${config.sample}, prime step ${primeStep(config.sample)}`}), ${todo.length} chunks to go\n`,
   );
-  if (config.backend === 'webgpu') {
+  if (config.backends[0] === 'webgpu') {
     await runOnGpu(config, todo, record);
   } else {
     await new Promise<void>((resolve, reject) => {
@@ -323,9 +366,9 @@ async function main(): Promise<void> {
         w.postMessage(todo[next++]);
       };
       for (const w of workers) {
-        w.on('message', (m: { job: number; chunk: number; tally: Tally }) => {
+        w.on('message', (m: { job: number; chunk: number; tallies: Tally[] }) => {
           running--;
-          record(m.job, m.chunk, m.tally);
+          record(m.job, m.chunk, m.tallies);
           feed(w);
         });
         w.on('error', reject);
@@ -336,18 +379,22 @@ async function main(): Promise<void> {
   }
   save();
   process.stderr.write('\n');
-  const report = config.jobs.map((job) => ({
-    job: job.key,
-    ...(state.tallies[job.key] ?? emptyTally()),
-  }));
+  const report = config.backends.flatMap((backend) =>
+    config.jobs.map((job) => ({
+      backend,
+      job: job.key,
+      ...(state.tallies[tallyKey(backend, job)] ?? emptyTally()),
+    })),
+  );
   if (out)
     writeFileSync(
       out,
       JSON.stringify(
         {
-          backend: config.backend,
+          backends: config.backends,
           sample: config.sample,
           seconds: (performance.now() - start) / 1000,
+          cpu: cpus()[0]?.model ?? 'unknown CPU',
           report,
         },
         null,
@@ -355,15 +402,15 @@ async function main(): Promise<void> {
       ),
     );
   console.log(
-    `${'function|op'.padEnd(40)} ${'inputs'.padStart(11)} ${'worst ULP'.padStart(10)}  at x  ${'range'.padStart(6)} ${'NaN/∞'.padStart(6)} ${'miss∞'.padStart(6)} ${'±0'.padStart(6)} ${'flush'.padStart(6)} ${`>${BOUNDS[config.backend]}`.padStart(9)}`,
+    `${'backend'.padEnd(7)} ${'function|op'.padEnd(40)} ${'inputs'.padStart(11)} ${'worst ULP'.padStart(10)}  at x  ${'range'.padStart(6)} ${'NaN/∞'.padStart(6)} ${'miss∞'.padStart(6)} ${'±0'.padStart(6)} ${'flush'.padStart(6)} ${'>bound'.padStart(9)}`,
   );
   for (const r of report) {
     console.log(
-      `${r.job.padEnd(40)} ${String(r.checked).padStart(11)} ${r.worstUlps.toFixed(2).padStart(10)}  ${String(r.worstAt)}  ${String(r.outsideRange).padStart(6)} ${String(r.badNonFinite).padStart(6)} ${String(r.missedNonFinite).padStart(6)} ${String(r.wrongZeroSign).padStart(6)} ${String(r.flushed).padStart(6)} ${String(r.beyondBound).padStart(9)}`,
+      `${r.backend.padEnd(7)} ${r.job.padEnd(40)} ${String(r.checked).padStart(11)} ${r.worstUlps.toFixed(2).padStart(10)}  ${String(r.worstAt)}  ${String(r.outsideRange).padStart(6)} ${String(r.badNonFinite).padStart(6)} ${String(r.missedNonFinite).padStart(6)} ${String(r.wrongZeroSign).padStart(6)} ${String(r.flushed).padStart(6)} ${String(r.beyondBound).padStart(9)}`,
     );
   }
   console.log(
-    `${format((performance.now() - start) / 1000)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); state in ${statePath}`,
+    `${format((performance.now() - start) / 1000)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); bounds ${config.backends.map((b) => `${b} ${BOUNDS[b]} ULP`).join(', ')}; state in ${statePath}`,
   );
 }
 
@@ -371,7 +418,7 @@ async function main(): Promise<void> {
 async function runOnGpu(
   config: Config,
   todo: ReadonlyArray<{ job: number; chunk: number }>,
-  record: (job: number, chunk: number, tally: Tally) => void,
+  record: (job: number, chunk: number, tallies: readonly Tally[]) => void,
 ): Promise<void> {
   const { WebGPUBackend } = await import('@activations/webgpu');
   const gpu = await WebGPUBackend.create({ allowSoftware: true });
@@ -395,17 +442,12 @@ async function runOnGpu(
         got = await gpu.backward(act, input, new Float32Array(n).fill(spec.dy));
         for (let i = 0; i < n; i++) want[i] = spec.dy * act.derivative(input[i]!);
       }
-      const range =
-        spec.op === 'forward'
-          ? act.bounds.output
-          : spec.op === 'derivative'
-            ? act.bounds.derivative
-            : null;
+      const range = rangeOf(act, spec.op);
       const tally = emptyTally();
       // WGSL may flush subnormal results (errors below 2^-126 pass), not normal ones: stricter
       // than the conformance suite's FLUSH_FLOOR, so the report counts every normal result lost
       check(tally, input, got, want, rangeCheck(range), BOUNDS.webgpu!, 2 ** -126);
-      record(job, chunk, tally);
+      record(job, chunk, [tally]);
     }
   } finally {
     gpu.dispose();

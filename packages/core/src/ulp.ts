@@ -9,15 +9,32 @@ export function ulpFloat32(v: number): number {
   const a = Math.abs(v);
   if (a < F32_MIN_NORMAL) return F32_DENORMAL_STEP;
   if (!Number.isFinite(a)) return Number.POSITIVE_INFINITY;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
+  const e = binadeOf(a);
+  return e <= 129 ? POWERS_FOR_FLOAT32[e + 126]! : 2 ** (e - 23);
 }
+
+const WORD = new Float64Array(1);
+const HALVES = new Uint32Array(WORD.buffer);
+const HIGH = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * ⌊log2 a⌋ for a normal float64 a > 0, from its exponent bits: exact (Math.log2 of a value just
+ * below a power of two can round up to it and double the ULP), and a few times faster.
+ */
+function binadeOf(a: number): number {
+  WORD[0] = a;
+  return ((HALVES[HIGH]! >>> 20) & 0x7ff) - 1023;
+}
+
+/** 2^(e - 23) for the binades e = -126 … 129. */
+const POWERS_FOR_FLOAT32 = Float64Array.from({ length: 256 }, (_, i) => 2 ** (i - 126 - 23));
 
 /** The spacing of float64 numbers at |v|. */
 export function ulpFloat64(v: number): number {
   const a = Math.abs(v);
   if (a < 2.2250738585072014e-308) return 2 ** -1074;
   if (!Number.isFinite(a)) return Number.POSITIVE_INFINITY;
-  return 2 ** (Math.floor(Math.log2(a)) - 52);
+  return 2 ** (binadeOf(a) - 52);
 }
 
 /**
