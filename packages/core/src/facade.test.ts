@@ -174,3 +174,38 @@ describe('backend façade', () => {
     expect(dispose).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('reference intervals', () => {
+  /** Computes everything as 7 (wrong on purpose), except where the façade takes the reference. */
+  class Rough extends FakeProvider {
+    override runSync(_kernel: Kernel, request: OpRequest, job: Job): void {
+      if (request.kind === 'rows') return super.runSync(_kernel, request, job);
+      for (let i = 0; i < job.length; i++) job.out[i] = 7;
+    }
+    referenceIntervals(): ReadonlyArray<readonly [number, number]> {
+      return [[0.5, 1.5]];
+    }
+  }
+  class Backend extends SyncBackendFacade<Kernel> {
+    constructor() {
+      super(new Rough());
+    }
+  }
+
+  it('recomputes the results inside them with the float64 reference, in place and backward too', async () => {
+    const b = new Backend();
+    const x = Float32Array.of(0, 0.5, 1, 1.5, 2);
+    expect(Array.from(b.forwardSync(square, x))).toEqual([7, 0.25, 1, 2.25, 7]);
+    expect(Array.from(await b.forward(square, x))).toEqual([7, 0.25, 1, 2.25, 7]);
+    const dy = Float32Array.of(1, 2, 3, 4, 5);
+    // square′ = 2x: dy·2x inside
+    expect(Array.from(b.backwardSync(square, x, dy))).toEqual([7, 2, 6, 12, 7]);
+    // in place: the inputs are read before the kernel overwrites them
+    const y = Float32Array.of(1, 3, 1.25);
+    b.forwardSync(square, y, y);
+    expect(Array.from(y)).toEqual([1, 7, 1.5625]);
+    const d = Float32Array.of(5, 6, 7);
+    b.backwardSync(square, Float32Array.of(1, 3, 0.75), d, d);
+    expect(Array.from(d)).toEqual([10, 7, 10.5]);
+  });
+});

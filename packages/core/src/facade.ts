@@ -497,6 +497,36 @@ export class BackendFacade<K = unknown> implements Backend {
     };
   }
 
+  /**
+   * The elements of a map or backward job whose inputs lie in the kernel's reference intervals
+   * (BackendProvider.referenceIntervals): their x (and dy) are read now — the kernel may write in
+   * place — and the returned function overwrites their results with the float64 reference's.
+   * One scan of x, only for kernels that have such intervals.
+   */
+  #referenceFixes(kernel: K, plan: Plan): (() => void) | undefined {
+    const { request, job } = plan;
+    if (request.kind !== 'map' && request.kind !== 'backward') return undefined;
+    const intervals = this.provider.referenceIntervals?.(kernel);
+    if (!intervals || intervals.length === 0) return undefined;
+    const { x, dy, out, length } = job;
+    const at: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < length; i++) {
+      const v = x[i]!;
+      for (const [lo, hi] of intervals) {
+        if (v >= lo && v <= hi) {
+          at.push(i);
+          values.push(request.reference(v) * (dy === undefined ? 1 : dy[i]!));
+          break;
+        }
+      }
+    }
+    if (at.length === 0) return undefined;
+    return () => {
+      for (let k = 0; k < at.length; k++) out[at[k]!] = values[k]!;
+    };
+  }
+
   /** Runs a method synchronously (SyncBackendFacade's `…Sync` methods). */
   protected runSync<R>(method: Method, act: unknown, a: unknown, b?: unknown, c?: unknown): R {
     const plan = this.#plan(method, act, a, b, c);
@@ -505,7 +535,9 @@ export class BackendFacade<K = unknown> implements Backend {
     try {
       const kernel = this.kernelSync(plan.request);
       this.ensureReady();
+      const fixes = this.#referenceFixes(kernel, plan);
       provider.runSync(kernel, plan.request, plan.job);
+      fixes?.();
     } catch (error) {
       throw this.failure(error, `${method} of '${(act as Activation).id}'`);
     }
@@ -526,9 +558,11 @@ export class BackendFacade<K = unknown> implements Backend {
       const pending = this.kernel(plan.request);
       const kernel = pending instanceof Promise ? await pending : pending;
       this.ensureReady();
+      const fixes = this.#referenceFixes(kernel, plan);
       const running = this.provider.run(kernel, plan.request, plan.job);
       if (running) await running;
       this.ensureReady();
+      fixes?.();
     } catch (error) {
       throw this.failure(error, `${method} of '${(act as Activation).id}'`);
     }

@@ -116,6 +116,14 @@ export interface BackendProvider<Kernel> {
    * façade computes that backward itself, in float64 on the calling thread.
    */
   readonly float64Probabilities?: boolean;
+  /**
+   * Input intervals where a compiled map or backward kernel misses its bound and the façade
+   * recomputes the results with the float64 reference (`request.reference`): the few floats
+   * around a root of the function, where it is small and its terms are not (rootsOf,
+   * rootIntervals). Empty or absent: none. Arrays a provider runs without the façade (a wasm
+   * WasmArray, a GPU buffer) do not get this.
+   */
+  referenceIntervals?(kernel: Kernel): ReadonlyArray<readonly [number, number]>;
   /** Reads and writes arrays over a SharedArrayBuffer (default true; otherwise the façade copies). */
   readonly sharedMemory?: boolean;
   /** The longest array a call may take (default unlimited); longer ones are refused with BadInputError. */

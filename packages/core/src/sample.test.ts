@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { lt, mul, select, sigmoid, x } from './expression.js';
 import {
   float32Sample,
+  floatsAround,
   primeStepSample,
   probeSample,
+  rootIntervals,
+  rootsOf,
   SAMPLE_SIZE,
   seedOf,
   switchPoints,
@@ -67,5 +70,45 @@ describe('float32 sampler', () => {
     expect(values).toContain(Number.NEGATIVE_INFINITY);
     expect(values.some((v) => Object.is(v, -0))).toBe(true);
     expect(values).toContain(2 ** -149);
+  });
+});
+
+describe('roots', () => {
+  it('finds the simple roots of a function, not its jumps, and samples the floats around them', () => {
+    // the tanh-GELU's Φ with the exact Gaussian's x·φ: a function with one root, near -0.75
+    const gelu1 = (v: number) => {
+      const phi = Math.exp((-v * v) / 2) / Math.sqrt(2 * Math.PI);
+      return 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))) + v * phi;
+    };
+    const [r] = rootsOf(gelu1);
+    expect(r).toBeGreaterThan(-0.8);
+    expect(r).toBeLessThan(-0.7);
+    expect(Math.abs(gelu1(r!))).toBeLessThan(1e-15);
+    expect(rootsOf(Math.sin, -10, 10).map((v) => Math.round(v / Math.PI))).toEqual([
+      -3, -2, -1, 1, 2, 3,
+    ]);
+    expect(rootsOf((v) => (v < 0.3 ? -1 : 1))).toEqual([]); // a jump
+    expect(rootsOf((v) => v - 1.5)).toEqual([1.5]); // on a grid point
+    expect(rootsOf((v) => v)).toEqual([]); // 0: kernels compute x·(…) relatively there
+    // the sample of an expression holds the floats around its roots
+    const e = mul(x, select(lt(x, -0.5), sigmoid(x), sigmoid(mul(-1, x))));
+    const around = floatsAround(-0.5, 3);
+    expect(around).toHaveLength(7);
+    expect(around[3]).toBe(-0.5);
+    expect(around[4]).toBe(-(0.5 + 2 ** -24)); // one bit pattern up: the next magnitude
+    expect(float32Sample(e).length).toBeGreaterThan(SAMPLE_SIZE);
+  });
+
+  it('gives intervals that cover failures at roots, and none for failures elsewhere', () => {
+    const root = -0.75179152;
+    const near = floatsAround(root, 3);
+    const intervals = rootIntervals(near, [root])!;
+    expect(intervals).toHaveLength(1);
+    for (const v of near) {
+      expect(v).toBeGreaterThanOrEqual(intervals[0]![0]);
+      expect(v).toBeLessThanOrEqual(intervals[0]![1]);
+    }
+    expect(intervals[0]![1] - intervals[0]![0]).toBeLessThan(1e-5);
+    expect(rootIntervals([...near, 0.3], [root])).toBeUndefined();
   });
 });

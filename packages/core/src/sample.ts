@@ -5,6 +5,7 @@
  * (a step of 4,096 bit patterns from 0 leaves the low 12 mantissa bits zero, so x·x is exact
  * and an x² error never shows), and dense where kernels switch between plans.
  */
+import { compileScalar } from './evaluate.js';
 import type { Condition, Expr } from './expression.js';
 import { nodesOf } from './structure.js';
 import { accuracyInputs } from './ulp.js';
@@ -142,12 +143,93 @@ export function float32Sample(e: Expr, seed = 0, size = SAMPLE_SIZE): Float32Arr
   // an offset below the step, odd, different per seed (Knuth's multiplicative hash)
   const offset = ((Math.imul(seed + 1, 2654435761) >>> 0) % PRIME_STEP) | 1;
   const spread = primeStepSample(size, offset);
-  const near = thresholdInputs(switchPoints(e));
+  const near = thresholdInputs([...switchPoints(e), ...rootsOf(compileScalar(e))]);
   const out = new Float32Array(spread.length + near.length + FLOAT32_SPECIALS.length);
   out.set(spread);
   out.set(near, spread.length);
   out.set(FLOAT32_SPECIALS, spread.length + near.length);
   return out;
+}
+
+/**
+ * The simple roots of f in [lo, hi] (sign changes on a grid of step 2^-4, refined by bisection to
+ * float64; jumps across 0 are not roots). Near a root r other than 0, f(x) ≈ f′(r)(x - r) is
+ * small while the terms it is computed from are not: an absolute error a kernel's arithmetic
+ * leaves there (1e-14 from float64 lanes' erfc) is many float32 ULP of the result, on a few
+ * floats either side of r (GELU′ at -0.75179: 22 ULP; mish′ at -1.19243: 26). Samples include the
+ * floats around each root, and a backend may hand them to the float64 reference
+ * (BackendProvider.referenceIntervals).
+ */
+export function rootsOf(f: (x: number) => number, lo = -64, hi = 64): number[] {
+  const roots: number[] = [];
+  const step = 2 ** -4;
+  let a = lo;
+  let fa = f(a);
+  for (let k = 1; a < hi; k++) {
+    const b = lo + k * step;
+    const fb = f(b);
+    // a root on a grid point (not 0, where kernels compute x·(…) relatively)
+    if (fb === 0 && b !== 0 && fa !== 0 && Number.isFinite(fa)) {
+      const fc = f(b + step);
+      if (fc !== 0 && Number.isFinite(fc) && fa > 0 !== fc > 0) roots.push(b);
+    }
+    if (Number.isFinite(fa) && Number.isFinite(fb) && fa !== 0 && fb !== 0 && fa > 0 !== fb > 0) {
+      let [l, r, fl] = [a, b, fa];
+      for (let i = 0; i < 80 && r - l > 0; i++) {
+        const m = (l + r) / 2;
+        if (m === l || m === r) break;
+        const fm = f(m);
+        if (fm === 0) {
+          l = r = m;
+          break;
+        }
+        if (fm > 0 === fl > 0) [l, fl] = [m, fm];
+        else r = m;
+      }
+      // continuous: f at the bracket is far below f at the grid points (a jump is not)
+      const scale = Math.max(Math.abs(fa), Math.abs(fb));
+      if (Math.max(Math.abs(f(l)), Math.abs(f(r))) <= 1e-9 * scale) roots.push(l);
+    }
+    [a, fa] = [b, fb];
+  }
+  return roots;
+}
+
+/** The 2k + 1 float32 values centred on v's float32 (k bit patterns either side). */
+export function floatsAround(v: number, k: number): number[] {
+  const bits = new Float32Array(1);
+  const word = new Int32Array(bits.buffer);
+  bits[0] = v;
+  const center = word[0]!;
+  const out: number[] = [];
+  for (let d = -k; d <= k; d++) {
+    word[0] = center + d;
+    out.push(bits[0]!);
+  }
+  return out;
+}
+
+/**
+ * Intervals around `roots` that cover every `failing` input (each root's interval is the failing
+ * inputs near it, doubled about the root), or undefined when some failing input is not within
+ * 2^-16·max(1, |r|) of a root: those failures are not the cancellation at a root.
+ */
+export function rootIntervals(
+  failing: readonly number[],
+  roots: readonly number[],
+): Array<readonly [number, number]> | undefined {
+  const reach = new Map<number, number>();
+  for (const v of failing) {
+    let best: number | undefined;
+    for (const r of roots)
+      if (Math.abs(v - r) <= 2 ** -16 * Math.max(1, Math.abs(r)))
+        if (best === undefined || Math.abs(v - r) < Math.abs(v - best)) best = r;
+    if (best === undefined) return undefined;
+    reach.set(best, Math.max(reach.get(best) ?? 0, Math.abs(v - best)));
+  }
+  return [...reach].map(
+    ([r, d]) => [r - 2 * d - 2 ** -24 * Math.abs(r), r + 2 * d + 2 ** -24 * Math.abs(r)] as const,
+  );
 }
 
 /** A seed from a string (an activation's key): FNV-1a. */

@@ -8,7 +8,15 @@
  * keeps only the decisions (plans), bounded like the kernels.
  */
 import { compileScalar, type Expr, UnsupportedOperationError } from '@activations/core';
-import { probeSample, float32Error, KERNEL_CACHE_SIZE, worstUlps } from '@activations/core/backend';
+import {
+  float32Error,
+  floatsAround,
+  KERNEL_CACHE_SIZE,
+  probeSample,
+  rootIntervals,
+  rootsOf,
+  worstUlps,
+} from '@activations/core/backend';
 import {
   compileKernel,
   type KernelModule,
@@ -103,6 +111,12 @@ export interface Plan {
   /** Bytes of the map kernel as compiled (for reports). */
   readonly mapBytes: number;
   readonly range?: Range;
+  /**
+   * Input intervals around roots of the function where even this plan misses the bound (its
+   * absolute error is many ULP of a result near 0): the façade recomputes those results with the
+   * float64 reference (BackendProvider.referenceIntervals).
+   */
+  readonly referenceIntervals?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** The lanes a kernel gets reported as: 'hybrid' when f32 lanes have f64 patches. */
@@ -231,11 +245,14 @@ export class KernelCompiler {
         if (this.#failing(f64, reference()).length === 0) probed = f64;
         else lanes = 'scalar';
       }
+      const nearRoots = probed ? this.#nearRoots(probed, request) : undefined;
+      if (nearRoots === null) lanes = 'scalar';
       plan = {
         lanes,
         patches,
         mapBytes: probed?.bytes ?? 0,
         ...(request.range ? { range: request.range } : {}),
+        ...(nearRoots && nearRoots.length > 0 ? { referenceIntervals: nearRoots } : {}),
       };
       this.#remember(request.key, plan);
     }
@@ -430,6 +447,39 @@ export class KernelCompiler {
     const expected = new Float64Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) expected[i] = request.reference(inputs[i]!);
     return expected;
+  }
+
+  /**
+   * The 129 floats around each root of the function (rootsOf) through the kernel that passed the
+   * probe: intervals around the roots where it misses the bound (the façade hands them to the
+   * reference), [] where it does not, null where a failure is not at a root (then no plan but
+   * the reference is right).
+   */
+  #nearRoots(
+    kernel: WasmKernel,
+    request: KernelRequest,
+  ): ReadonlyArray<readonly [number, number]> | null {
+    const roots = rootsOf(request.reference);
+    if (roots.length === 0) return [];
+    const around = roots.flatMap((r) => floatsAround(r, 64));
+    const n = Math.ceil(around.length / 4) * 4;
+    const input = this.#heap.allocate(n);
+    const output = this.#heap.allocate(n);
+    try {
+      input.array.set(around);
+      this.fnOf(kernel)(input.byteOffset, output.byteOffset, n);
+      const expected = Float64Array.from(around, (v) => request.reference(v));
+      const failing = failingInputs(
+        output.array.subarray(0, around.length),
+        input.array.subarray(0, around.length),
+        expected,
+        PROBE_ULPS,
+      );
+      return failing.length === 0 ? [] : (rootIntervals(failing, roots) ?? null);
+    } finally {
+      input.free();
+      output.free();
+    }
   }
 
   #failing(kernel: WasmKernel, expected: Float64Array): number[] {

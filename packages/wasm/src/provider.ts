@@ -61,6 +61,10 @@ export class WasmProvider implements SyncBackendProvider<Kernel> {
   readonly float64 = false;
   // row kernels write float64 probabilities for a backward (see compileSoftmax)
   readonly float64Probabilities = true;
+
+  referenceIntervals(kernel: Kernel): ReadonlyArray<readonly [number, number]> {
+    return kernel.kind === 'elementwise' ? (kernel.kernel.plan.referenceIntervals ?? []) : [];
+  }
   readonly heap = new WasmHeap();
   readonly compiler = new KernelCompiler(this.heap);
   readonly #threadCount: number;

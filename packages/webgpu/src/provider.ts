@@ -12,7 +12,10 @@ import {
   UnsupportedOperationError,
 } from '@activations/core';
 import {
+  floatsAround,
   probeSample,
+  rootIntervals,
+  rootsOf,
   type BackendProvider,
   FLUSH_FLOOR,
   float32Error,
@@ -50,6 +53,12 @@ export interface PrecisionReport {
   readonly float32Ulps: number;
   /** The same for the double-float kernel, when the float32 one missed. */
   readonly doubleFloatUlps?: number;
+  /**
+   * Intervals around roots of the function where the chosen kernel still misses PROBE_ULPS (the
+   * absolute error of GPU arithmetic is many ULP of a result near 0: GELU′ at -0.75179 was 22
+   * ULP, mish′ at -1.19243 50): the façade recomputes those results with the float64 reference.
+   */
+  readonly referenceIntervals?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** Largest error a double-float kernel may have on the probe inputs: the promised bound. */
@@ -70,6 +79,8 @@ export interface Bound {
 /** A compiled pipeline and how many floats one of its work items covers (1, or a row). */
 export interface Kernel {
   readonly pipeline: GPUComputePipeline;
+  /** Input intervals around roots whose results the façade takes from the float64 reference. */
+  readonly referenceIntervals?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** Chunks [start, count) of n elements: counts are whole units (rows), starts 256-byte aligned. */
@@ -199,8 +210,8 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
         probeInputs ??= probeSample();
         const inputs = probeInputs;
         const expected = Float64Array.from(inputs, (v) => request.reference(v));
-        const worstOf = async (precision: Precision) => {
-          const y = new Float32Array(inputs.length);
+        const run = async (precision: Precision, x: Float32Array) => {
+          const y = new Float32Array(x.length);
           const pipeline = await this.elementwisePipeline(
             request.activation,
             wgslOp(request),
@@ -208,7 +219,11 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
             'map',
             precision,
           );
-          await this.roundTrip(pipeline, { x: inputs, out: y, length: inputs.length }, 1);
+          await this.roundTrip(pipeline, { x, out: y, length: x.length }, 1);
+          return y;
+        };
+        const worstOf = async (precision: Precision) => {
+          const y = await run(precision, inputs);
           // SwiftShader, like most GPUs, flushes subnormals: errors below FLUSH_FLOOR count as none
           let worst = 0;
           for (let i = 0; i < inputs.length; i++) {
@@ -217,9 +232,30 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
           }
           return worst;
         };
+        // the floats around the function's roots through the kernel chosen
+        const nearRoots = async (precision: Precision) => {
+          const roots = rootsOf(request.reference);
+          if (roots.length === 0) return {};
+          const x = Float32Array.from(roots.flatMap((r) => floatsAround(r, 64)));
+          const y = await run(precision, x);
+          const failing: number[] = [];
+          for (let i = 0; i < x.length; i++) {
+            const want = request.reference(x[i]!);
+            if (Math.abs(y[i]! - want) > FLUSH_FLOOR && float32Error(y[i]!, want) > PROBE_ULPS)
+              failing.push(x[i]!);
+          }
+          const intervals = failing.length > 0 ? rootIntervals(failing, roots) : undefined;
+          return intervals ? { referenceIntervals: intervals } : {};
+        };
         const float32Ulps = await worstOf('f32');
-        if (float32Ulps <= PROBE_ULPS) return { precision: 'f32', float32Ulps };
-        return { precision: 'df32', float32Ulps, doubleFloatUlps: await worstOf('df32') };
+        if (float32Ulps <= PROBE_ULPS)
+          return { precision: 'f32', float32Ulps, ...(await nearRoots('f32')) };
+        return {
+          precision: 'df32',
+          float32Ulps,
+          doubleFloatUlps: await worstOf('df32'),
+          ...(await nearRoots('df32')),
+        };
       })();
       pending.catch(() => this.#precisions.delete(request.opKey));
       this.#precisions.set(request.opKey, pending);
@@ -274,12 +310,15 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
   }
 
   async compile(request: OpRequest): Promise<Kernel> {
-    if (request.kind !== 'rows') this.#checkBudget(request);
-    const pipeline =
-      request.kind === 'rows'
-        ? await this.softmaxPipeline(request)
-        : await this.opPipeline(request, request.kind);
-    return { pipeline };
+    if (request.kind === 'rows') return { pipeline: await this.softmaxPipeline(request) };
+    this.#checkBudget(request);
+    const pipeline = await this.opPipeline(request, request.kind);
+    const { referenceIntervals } = await this.precisionOf(request);
+    return referenceIntervals ? { pipeline, referenceIntervals } : { pipeline };
+  }
+
+  referenceIntervals(kernel: Kernel): ReadonlyArray<readonly [number, number]> {
+    return kernel.referenceIntervals ?? [];
   }
 
   async run(kernel: Kernel, request: OpRequest, job: Job): Promise<void> {

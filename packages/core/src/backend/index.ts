@@ -46,6 +46,9 @@ export {
 export {
   FLOAT32_SPECIALS,
   float32Sample,
+  floatsAround,
+  rootIntervals,
+  rootsOf,
   primeStepSample,
   probeSample,
   SAMPLE_SIZE,
