@@ -72,4 +72,15 @@ describe('the exhaustive verifier’s counts', () => {
       worstAt: 10,
     });
   });
+
+  it('holds a zero to the sign of a truth that rounds to zero in float32', () => {
+    const x = Float32Array.of(1, 2, 3);
+    const want = Float64Array.of(-2.5e-318, 1e-50, -1e-50);
+    const got = Float32Array.of(0, 0, -0);
+    const tally = emptyTally();
+    check(tally, x, got, want, rangeCheck(null), 3);
+    expect(tally).toMatchObject({ wrongZeroSign: 1, beyondBound: 0, flushed: 0 });
+    expect(tally.examples[0]).toMatchObject({ kind: 'wrong sign of zero', x: 1 });
+  });
 });
+

@@ -153,6 +153,12 @@ export function check(
       }
       continue;
     }
+    // a truth that rounds to a float32 zero (|w| < 2^-150) has that zero's sign
+    if (g === 0 && Math.fround(w) === 0 && Object.is(g, -0) !== w < 0) {
+      tally.wrongZeroSign++;
+      note('wrong sign of zero', i);
+      continue;
+    }
     const normal = Math.abs(Math.fround(w)) >= F32_MIN_NORMAL;
     if (normal && Math.abs(g) < F32_MIN_NORMAL) {
       if (Math.abs(g - w) > floor) {

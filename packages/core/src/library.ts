@@ -1,12 +1,12 @@
 /**
  * Library functions (sigmoid, softplus) in terms of primitives: the stable forms every backend
- * inherits. Which form is stable depends on the arithmetic, so there are three:
+ * inherits. Which form is stable depends on the arithmetic, so there are two:
  * - 'portable': float32 arithmetic (wasm SIMD, WGSL): sigmoid = (a ≥ 0 ? 1 : e) / (1 + e) with
  *   e = e^{-|a|}, which never overflows.
- * - 'float64': float64 arithmetic and results: 1 / (1 + e^{-a}), and e^a below -708 where that
- *   would flush float64's denormal results to 0.
- * - 'float64-to-float32': float64 arithmetic rounded to float32 at the end: 1 / (1 + e^{-a}) is
- *   then exact everywhere (results below 1e-300 round to 0 anyway) and is the fastest in JS.
+ * - 'float64': float64 arithmetic (also when rounded to float32 at the end): 1 / (1 + e^{-a}), and
+ *   e^a below -708 where that would flush float64's denormal results to 0. Those denormals matter
+ *   for float32 results too: they decide the sign of a result that rounds to zero (swish′ with β =
+ *   0.5 at x = -1475.75 is -2.6e-318, and dy·swish′ a float32 -0; 1/(1 + e^{737.9}) = +0 gave +0).
  */
 import {
   abs,
@@ -27,7 +27,7 @@ import {
 } from './expression.js';
 
 /** Which arithmetic a library expansion is for (see the module comment). */
-export type LibraryForm = 'portable' | 'float64' | 'float64-to-float32';
+export type LibraryForm = 'portable' | 'float64';
 
 /** sigmoid(a) in the given form; all are free of overflow and ∞/∞. */
 export function expandSigmoid(a: Expr, form: LibraryForm = 'portable'): Expr {
@@ -36,8 +36,7 @@ export function expandSigmoid(a: Expr, form: LibraryForm = 'portable'): Expr {
     const e = exp(neg(abs(a)));
     return div(select(ge(a, 0), 1, e), add(1, e));
   }
-  const direct = div(1, add(1, exp(neg(a))));
-  return form === 'float64' ? select(lt(a, -708), exp(a), direct) : direct;
+  return select(lt(a, -708), exp(a), div(1, add(1, exp(neg(a)))));
 }
 
 /** softplus(a) = max(a, 0) + log1p(exp(-|a|)): linear tail, no overflow. */

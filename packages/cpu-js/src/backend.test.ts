@@ -40,6 +40,22 @@ describe('cpu-js backend', () => {
     expect(backend.kernelStats.cached).toBe(5);
   });
 
+  it('gives a float32 zero the sign of the float64 denormal it rounds from', () => {
+    // swish′ with β = 0.5 at -1475.75 is -2.6e-318 (σ(-737.9) a float64 denormal): dy = 2^-20
+    // makes it a float32 -0 in the generated code and the closures alike
+    const swish = createRegistry({ activations: zoo }).activation('swish', {
+      beta: 0.5,
+    }) as ElementwiseActivation;
+    for (const codegen of ['generate', 'closures'] as const) {
+      const out = new CpuJsBackend({ codegen }).backwardSync(
+        swish,
+        Float32Array.of(-1475.749755859375),
+        Float32Array.of(2 ** -20),
+      );
+      expect(Object.is(out[0], -0), codegen).toBe(true);
+    }
+  });
+
   it('keeps float64 denormal results in Float64Array output', () => {
     const backend = new CpuJsBackend();
     const y = backend.forwardSync(sigmoid.create(), Float64Array.of(-720, -740));

@@ -39,11 +39,6 @@ export function canGenerateCode(): boolean {
   }
 }
 
-/** Float32 results let the library use its fastest float64 forms (see LibraryForm). */
-function formFor(type: 'float32' | 'float64'): LibraryForm {
-  return type === 'float32' ? 'float64-to-float32' : 'float64';
-}
-
 function generate(e: Expr, shape: 'map' | 'backward', form: LibraryForm): CpuKernel {
   // the source holds only number literals and fixed names (emit-js); helpers come in as parameters
   const factory = new Function(
@@ -81,7 +76,9 @@ export class CpuJsProvider implements SyncBackendProvider<CpuKernel> {
     if (request.kind === 'rows') return 'rows';
     const shape = request.kind;
     return this.mode === 'generate'
-      ? generate(request.expression, shape, formFor(request.type))
+      ? // the library's float64 forms for float32 results too: float64 denormals decide the sign
+        // of a float32 result that rounds to zero (see LibraryForm)
+        generate(request.expression, shape, 'float64')
       : closures(request.expression, shape);
   }
 
