@@ -164,6 +164,7 @@ it('exports exactly these names from each entry point', () => {
       "primeStepSample",
       "probeSample",
       "propagatesNaN",
+      "referenceFixes",
       "resolveRowLength",
       "resolveTargets",
       "rewrite",

@@ -508,23 +508,7 @@ export class BackendFacade<K = unknown> implements Backend {
     if (request.kind !== 'map' && request.kind !== 'backward') return undefined;
     const intervals = this.provider.referenceIntervals?.(kernel);
     if (!intervals || intervals.length === 0) return undefined;
-    const { x, dy, out, length } = job;
-    const at: number[] = [];
-    const values: number[] = [];
-    for (let i = 0; i < length; i++) {
-      const v = x[i]!;
-      for (const [lo, hi] of intervals) {
-        if (v >= lo && v <= hi) {
-          at.push(i);
-          values.push(request.reference(v) * (dy === undefined ? 1 : dy[i]!));
-          break;
-        }
-      }
-    }
-    if (at.length === 0) return undefined;
-    return () => {
-      for (let k = 0; k < at.length; k++) out[at[k]!] = values[k]!;
-    };
+    return referenceFixes(intervals, request.reference, job.x, job.dy, job.out, job.length);
   }
 
   /** Runs a method synchronously (SyncBackendFacade's `…Sync` methods). */
@@ -699,4 +683,36 @@ export class SyncBackendFacade<K = unknown> extends BackendFacade<K> implements 
   ): T {
     return this.runSync('lossGradient', act, logits, targets, out);
   }
+}
+
+/**
+ * The results of a map or backward run over `x` (and `dy`) that lie in `intervals`, from the
+ * float64 `reference` instead of the kernel (BackendProvider.referenceIntervals): x and dy are read
+ * now — the kernel may then write in place — and the returned function overwrites those entries
+ * of `out` after it ran; undefined when no input is in an interval. One scan of x.
+ */
+export function referenceFixes(
+  intervals: ReadonlyArray<readonly [number, number]>,
+  reference: (x: number) => number,
+  x: ArrayLike<number>,
+  dy: ArrayLike<number> | undefined,
+  out: { [i: number]: number },
+  length: number,
+): (() => void) | undefined {
+  const at: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const v = x[i]!;
+    for (const [lo, hi] of intervals) {
+      if (v >= lo && v <= hi) {
+        at.push(i);
+        values.push(reference(v) * (dy === undefined ? 1 : dy[i]!));
+        break;
+      }
+    }
+  }
+  if (at.length === 0) return undefined;
+  return () => {
+    for (let k = 0; k < at.length; k++) out[at[k]!] = values[k]!;
+  };
 }

@@ -6,7 +6,7 @@ import {
   type ElementwiseActivation,
   OutOfMemoryError,
 } from '@activations/core';
-import { float32Error } from '@activations/core/backend';
+import { float32Error, floatsAround } from '@activations/core/backend';
 import {
   elu,
   gelu,
@@ -326,5 +326,22 @@ describe('resident arrays follow the same rules on every backend', () => {
     expect(() => backend.derivativeArray(softmaxAct, a)).toThrow(BadInputError);
     const lossAct = zoo.find((d) => d.id === 'softmax-cross-entropy')!.create({ rowLength: 2 });
     expect(() => backend.forwardArray(lossAct, a)).toThrow(/not a loss/);
+  });
+});
+
+describe('next to a root', () => {
+  it('gives GELU′ within the bound at the floats around its root, typed arrays and WasmArray alike', () => {
+    const backend = new WasmBackend();
+    const act = zoo.find((d) => d.id === 'gelu')!.create() as ElementwiseActivation;
+    const x = Float32Array.from(floatsAround(-0.7517915246935645, 8));
+    const typed = backend.derivativeSync(act, x);
+    const array = backend.allocate(x.length);
+    array.array.set(x);
+    const inMemory = backend.derivativeArray(act, array).array;
+    x.forEach((v, i) => {
+      const want = act.derivative(v);
+      expect(float32Error(typed[i]!, want), `x = ${v}`).toBeLessThanOrEqual(3);
+      expect(float32Error(inMemory[i]!, want), `x = ${v} (WasmArray)`).toBeLessThanOrEqual(3);
+    });
   });
 });

@@ -1,7 +1,12 @@
 /** The wasm backend: core's façade over the wasm provider, plus what only wasm has (arrays in wasm memory). */
 import type { Activation, ElementwiseActivation } from '@activations/core';
 import { BadInputError } from '@activations/core';
-import { checkResidentOp, type FacadeOptions, SyncBackendFacade } from '@activations/core/backend';
+import {
+  checkResidentOp,
+  type FacadeOptions,
+  referenceFixes,
+  SyncBackendFacade,
+} from '@activations/core/backend';
 import type { Kernel } from './provider.js';
 import { WasmProvider } from './provider.js';
 import type { LaneReport } from './kernels.js';
@@ -137,8 +142,14 @@ export class WasmBackend extends SyncBackendFacade<Kernel> {
     const result = out ?? this.provider.heap.allocate(x.length);
     const fn = this.provider.compiler.fnOf(kernel.kernel);
     const vectors = Math.ceil(x.length / 4) * 4; // allocations are whole vectors
+    // next to the function's roots, the float64 reference (as the façade does for typed arrays)
+    const intervals = kernel.kernel.plan.referenceIntervals;
+    const fixes = intervals
+      ? referenceFixes(intervals, request.reference, x.array, dy?.array, result.array, x.length)
+      : undefined;
     if (dy === undefined) fn(x.byteOffset, result.byteOffset, vectors);
     else fn(x.byteOffset, dy.byteOffset, result.byteOffset, vectors);
+    fixes?.();
     return result;
   }
 

@@ -69,7 +69,9 @@ describe('kernel compiler', () => {
 
   it('knows which result bounds the f32 plans keep by construction (those clamps are left out)', () => {
     const bounds = (text: string) =>
-      float32ResultBounds(kernelExpression(parseExpression(text), new Set(['sigmoid', 'softplus'])));
+      float32ResultBounds(
+        kernelExpression(parseExpression(text), new Set(['sigmoid', 'softplus'])),
+      );
     const inf = Number.POSITIVE_INFINITY;
     expect(bounds('sigmoid(x)')).toEqual([0, 1]);
     expect(bounds('sigmoid(3 * x) * 2 - 1')).toEqual([-inf, inf]); // a difference: no sign shown

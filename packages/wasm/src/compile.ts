@@ -652,11 +652,7 @@ export function compileKernel(
   return {
     bytes: encodeModule(
       imports,
-      [
-        { name: 'kernel', builder: fb, results: [] },
-        ...(fix ? [fix] : []),
-        ...helpers,
-      ],
+      [{ name: 'kernel', builder: fb, results: [] }, ...(fix ? [fix] : []), ...helpers],
       memory,
     ),
     lanes,

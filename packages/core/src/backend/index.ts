@@ -17,7 +17,12 @@ export {
   isShared,
   overlap,
 } from '../checks.js';
-export { BackendFacade, type FacadeOptions, SyncBackendFacade } from '../facade.js';
+export {
+  BackendFacade,
+  type FacadeOptions,
+  referenceFixes,
+  SyncBackendFacade,
+} from '../facade.js';
 export {
   children,
   type Condition,
