@@ -179,8 +179,8 @@ describe('reference intervals', () => {
   /** Computes everything as 7 (wrong on purpose), except where the façade takes the reference. */
   class Rough extends FakeProvider {
     override runSync(_kernel: Kernel, request: OpRequest, job: Job): void {
-      if (request.kind === 'rows') return super.runSync(_kernel, request, job);
-      for (let i = 0; i < job.length; i++) job.out[i] = 7;
+      if (request.kind === 'rows') super.runSync(_kernel, request, job);
+      else for (let i = 0; i < job.length; i++) job.out[i] = 7;
     }
     referenceIntervals(): ReadonlyArray<readonly [number, number]> {
       return [[0.5, 1.5]];

@@ -17,7 +17,6 @@ import {
   accuracyInputs,
   FLUSH_FLOOR,
   float32Error,
-  ulpDistanceFloat32,
   ulpDistanceFloat64,
 } from '../ulp.js';
 import { opRange } from '../provider.js';
