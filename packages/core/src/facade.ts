@@ -701,10 +701,19 @@ export function referenceFixes(
 ): (() => void) | undefined {
   const at: number[] = [];
   const values: number[] = [];
+  // the hull of the intervals first: one comparison pair per element on the common path
+  const ends = Float64Array.from(intervals.flat());
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < ends.length; k += 2) {
+    lo = Math.min(lo, ends[k]!);
+    hi = Math.max(hi, ends[k + 1]!);
+  }
   for (let i = 0; i < length; i++) {
     const v = x[i]!;
-    for (const [lo, hi] of intervals) {
-      if (v >= lo && v <= hi) {
+    if (!(v >= lo && v <= hi)) continue;
+    for (let k = 0; k < ends.length; k += 2) {
+      if (v >= ends[k]! && v <= ends[k + 1]!) {
         at.push(i);
         values.push(reference(v) * (dy === undefined ? 1 : dy[i]!));
         break;
