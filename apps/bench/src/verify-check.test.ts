@@ -82,5 +82,16 @@ describe('the exhaustive verifier’s counts', () => {
     expect(tally).toMatchObject({ wrongZeroSign: 1, beyondBound: 0, flushed: 0 });
     expect(tally.examples[0]).toMatchObject({ kind: 'wrong sign of zero', x: 1 });
   });
+
+  it('forgives a flushing device errors below the floor only where the truth is subnormal', () => {
+    const x = Float32Array.of(1, 2);
+    const want = Float64Array.of(-1.0337304440113063e-36, 5e-39);
+    const got = Float32Array.of(-1.0398475832784246e-36, 0);
+    const tally = emptyTally();
+    check(tally, x, got, want, rangeCheck(null), 4, 2 ** -126);
+    expect(tally.beyondBound).toBe(1); // 68,000 ULP at a normal truth
+    expect(tally.worstAt).toBe(1);
+    expect(tally.subnormalFlushed).toBe(1);
+  });
 });
 
