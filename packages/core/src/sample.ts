@@ -102,12 +102,9 @@ export function thresholdInputs(points: readonly number[]): Float32Array {
   const bits = new Float32Array(1);
   const word = new Int32Array(bits.buffer);
   for (const p of points) {
+    out.push(...floatsAround(p, 64));
     bits[0] = p;
     const center = word[0]!;
-    for (let d = -64; d <= 64; d++) {
-      word[0] = center + d;
-      out.push(bits[0]!);
-    }
     // two binades below and two above: 2^24 bit patterns each side, every 65,537th of them
     for (let k = -256; k < 256; k++) {
       word[0] = center + k * PRIME_STEP;

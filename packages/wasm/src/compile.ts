@@ -467,8 +467,8 @@ export function compileKernel(
   const end = fb.local(I32);
   const prologue: number[] = [];
   // hybrid: lanes inside a patch interval (where f32 arithmetic is not accurate enough), or with
-  // a tiny result, are recomputed with f64 lanes by a separate function (`precise`, right after
-  // the kernel): its constants and code stay out of the hot loop's registers (inlined, they made
+  // a tiny result, are recomputed with f64 lanes by a separate function (`fix`, right after the
+  // kernel): its constants and code stay out of the hot loop's registers (inlined, they made
   // sigmoid's loop 1.75× slower though the branch to them is almost never taken)
   const underflow = lanes === 'f32' && patchesUnderflow(expression);
   const hybrid = lanes === 'f32' && (patches.length > 0 || underflow);
@@ -492,8 +492,8 @@ export function compileKernel(
     return em64.demoteJoin(lo!, hi!);
   };
 
-  // the lanes of one vector that need f64: inside a patch interval, or a tiny result
-  const patchMask = (e32: SimdEmitter, x: Value, f: Value): Value => {
+  // the lanes of one vector inside a patch interval (undefined without patches)
+  const insidePatches = (e32: SimdEmitter, x: Value): Value | undefined => {
     let mask: Value | undefined;
     for (const [lo, hi] of patches) {
       const inside = e32.bitwise(
@@ -503,6 +503,11 @@ export function compileKernel(
       );
       mask = mask === undefined ? inside : e32.bitwise('or', mask, inside);
     }
+    return mask;
+  };
+  // the lanes of one vector that need f64: inside a patch interval, or a tiny result
+  const patchMask = (e32: SimdEmitter, x: Value, f: Value): Value => {
+    let mask = insidePatches(e32, x);
     // results below the normal range have too few bits in float32 (and dy may scale them back
     // into it), and results a little above it may come from denormal intermediates (x·σ(x)σ(-x)):
     // those lanes are recomputed in float64, so f and dy·f underflow gradually, rounded once
@@ -586,10 +591,8 @@ export function compileKernel(
         // its results; a block that has one is redone vector by vector by `fix`
         const masks: Value[] = [];
         for (const x of xs) {
-          for (const [lo, hi] of patches) {
-            const ge = em.op('ge', x, em.const(lo));
-            masks.push(em.bitwise('and', ge, em.op('le', x, em.const(hi))));
-          }
+          const inside = insidePatches(em, x);
+          if (inside !== undefined) masks.push(inside);
         }
         if (underflow) masks.push(em.anyBelow(fs, TINY_RESULT, (range?.lo ?? -1) >= 0));
         const any = masks.reduce((a, b) => em.bitwise('or', a, b));
