@@ -17,11 +17,18 @@
  * a run of wasm alone takes cpu-js's generated float64 code instead (the same expressions, faster),
  * which a cpu-js run checks against the closures.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createRegistry, type ElementwiseActivation, type SyncBackend } from '@activations/core';
-import { CpuJsBackend } from '@activations/cpu-js';
+import {
+  createRegistry,
+  type ElementwiseActivation,
+  type SyncBackend,
+  toText,
+} from '@activations/core';
+import { CpuJsBackend, toJS } from '@activations/cpu-js';
 import { WasmBackend } from '@activations/wasm';
 import { FLOAT32_SPECIALS, float32Error, floatsAround } from '@activations/core/backend';
 import { zoo } from '@activations/zoo';
@@ -48,9 +55,6 @@ interface Config {
   readonly sample: number;
   readonly jobs: readonly Job[];
 }
-
-/** A tally's key in the state and the report: backend and job. */
-const tallyKey = (backend: BackendName, job: Job) => `${backend}:${job.key}`;
 
 /**
  * Parameter values checked with --variants besides the defaults and presets: the ones users set
@@ -252,10 +256,96 @@ function parseArgs(argv: readonly string[]) {
   };
 }
 
+/**
+ * What the run keeps, per job: the fingerprint of what computed it (see `fingerprints`), the chunks
+ * done (as [first, last] ranges) and a tally per backend. A state file holds jobs of any number of
+ * runs with the same backends and sample: a run with other --ids adds to it, and a job whose code
+ * changed starts again, so a long run can be done in parts across sessions (and commits) and still
+ * report only results of the code it names.
+ */
 interface State {
   readonly signature: string;
-  done: Record<string, number[]>;
-  tallies: Record<string, Tally>;
+  jobs: Record<
+    string,
+    { fingerprint: string; done: Array<[number, number]>; tallies: Record<string, Tally> }
+  >;
+}
+
+/** Sorted chunk numbers as [first, last] ranges, and back. */
+function toRanges(chunks: Iterable<number>): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const c of [...chunks].sort((a, b) => a - b)) {
+    const last = ranges.at(-1);
+    if (last && c === last[1] + 1) last[1] = c;
+    else if (!last || c > last[1]) ranges.push([c, c]);
+  }
+  return ranges;
+}
+function fromRanges(ranges: ReadonlyArray<readonly [number, number]>): number[] {
+  return ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, k) => a + k));
+}
+
+/** sha-256 of strings, as 16 hex digits. */
+function hash(...parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+}
+
+/** The source of files of this repository (relative to its root), for fingerprints. */
+function sources(...paths: readonly string[]): string {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  return hash(...paths.map((path) => readFileSync(`${root}${path}`, 'utf8')));
+}
+
+/**
+ * A fingerprint per job of what its results depend on: the truth (the activation's expressions,
+ * core's float64 evaluation, the checks of verify-check.ts), and per backend what computes them —
+ * cpu-js's generated function and its emitter, wasm's compiled map kernel (module bytes and plan,
+ * `kernelDigest`) and the JS around it (the façade's reference fixes). A resumed job keeps its
+ * chunks only while its fingerprint is unchanged.
+ */
+function fingerprints(config: Config): Map<string, string> {
+  const acts = activations(config.jobs);
+  const truth = sources(
+    'packages/core/src/evaluate.ts',
+    'packages/core/src/math.ts',
+    'packages/core/src/erf.ts',
+    'packages/core/src/facade.ts',
+    'packages/core/src/backend/index.ts',
+    'apps/bench/src/verify-check.ts',
+  );
+  const cpuJsSource = sources('packages/cpu-js/src/emit-js.ts', 'packages/cpu-js/src/kernels.ts');
+  const wasmSource = sources(
+    'packages/wasm/src/backend.ts',
+    'packages/wasm/src/provider.ts',
+    'packages/wasm/src/memory.ts',
+  );
+  const wasm = new WasmBackend();
+  const probe = new Float32Array([0.5]);
+  const result = new Map<string, string>();
+  for (const job of config.jobs) {
+    const act = acts.get(job.key)!;
+    const op = job.op === 'forward' ? 'forward' : 'derivative';
+    const parts = [job.key, String(config.sample), truth, toText(act.kernels[op])];
+    for (const backend of config.backends) {
+      if (backend === 'cpu-js') parts.push(cpuJsSource, toJS(act, op));
+      else if (backend === 'wasm') {
+        if (op === 'forward') wasm.forwardSync(act, probe);
+        else wasm.derivativeSync(act, probe);
+        parts.push(wasmSource, wasm.kernelDigest(act, op) ?? 'unknown');
+      } else
+        parts.push(
+          sources(
+            'packages/webgpu/src/wgsl.ts',
+            'packages/webgpu/src/wgsl-math.ts',
+            'packages/webgpu/src/wgsl-df.ts',
+            'packages/webgpu/src/kernels.ts',
+            'packages/webgpu/src/provider.ts',
+          ),
+        );
+    }
+    result.set(job.key, hash(...parts));
+  }
+  return result;
 }
 
 function format(t: number): string {
@@ -271,27 +361,40 @@ function format(t: number): string {
 async function main(): Promise<void> {
   const { config, threads, state: statePath, out } = parseArgs(process.argv.slice(2));
   const perJob = chunksPerJob(config.sample);
-  const signature = JSON.stringify({
-    backends: config.backends,
-    sample: config.sample,
-    jobs: config.jobs.map((j) => j.key),
-  });
-  let state: State = { signature, done: {}, tallies: {} };
+  const signature = JSON.stringify({ backends: config.backends, sample: config.sample });
+  let state: State = { signature, jobs: {} };
   if (existsSync(statePath)) {
     const saved = JSON.parse(readFileSync(statePath, 'utf8')) as State;
-    if (saved.signature === signature) state = saved;
+    if (saved.signature === signature && saved.jobs) state = saved;
+  }
+  const prints = fingerprints(config);
+  const done = new Map<string, Set<number>>();
+  let kept = 0;
+  for (const job of config.jobs) {
+    const fingerprint = prints.get(job.key)!;
+    const saved = state.jobs[job.key];
+    if (saved?.fingerprint === fingerprint) {
+      done.set(job.key, new Set(fromRanges(saved.done)));
+      kept++;
+    } else {
+      state.jobs[job.key] = { fingerprint, done: [], tallies: {} };
+      done.set(job.key, new Set());
+    }
   }
   const todo: Array<{ job: number; chunk: number }> = [];
   config.jobs.forEach((job, j) => {
-    const done = new Set(state.done[job.key] ?? []);
-    for (let c = 0; c < perJob; c++) if (!done.has(c)) todo.push({ job: j, chunk: c });
+    const finished = done.get(job.key)!;
+    for (let c = 0; c < perJob; c++) if (!finished.has(c)) todo.push({ job: j, chunk: c });
   });
   const total = config.jobs.length * perJob;
   const start = performance.now();
   const startDone = total - todo.length;
   let finished = startDone;
   let lastSave = performance.now();
-  const save = () => writeFileSync(statePath, JSON.stringify(state));
+  const save = () => {
+    for (const job of config.jobs) state.jobs[job.key]!.done = toRanges(done.get(job.key)!);
+    writeFileSync(statePath, `${JSON.stringify(state, null, 1)}\n`);
+  };
   let lastShown = 0;
   let lastLogged = 0;
   const progress = () => {
@@ -312,11 +415,11 @@ async function main(): Promise<void> {
   };
   const record = (job: number, chunk: number, tallies: readonly Tally[]) => {
     const spec = config.jobs[job]!;
+    const saved = state.jobs[spec.key]!;
     config.backends.forEach((backend, b) => {
-      const key = tallyKey(backend, spec);
-      state.tallies[key] = mergeTally(state.tallies[key] ?? emptyTally(), tallies[b]!);
+      saved.tallies[backend] = mergeTally(saved.tallies[backend] ?? emptyTally(), tallies[b]!);
     });
-    (state.done[spec.key] ??= []).push(chunk);
+    done.get(spec.key)!.add(chunk);
     finished++;
     if (performance.now() - lastSave > 5000) {
       save();
@@ -325,7 +428,7 @@ async function main(): Promise<void> {
     progress();
   };
   process.stderr.write(
-    `${config.backends.join(' + ')}: ${config.jobs.length} function×op jobs × ${perJob} chunks of ${CHUNK} inputs (${config.sample <= 1 ? 'every float32 input' : `1/${config.sample}, prime step ${primeStep(config.sample)}`}), ${todo.length} chunks to go\n`,
+    `${config.backends.join(' + ')}: ${config.jobs.length} function×op jobs (${kept} resumed with unchanged code) × ${perJob} chunks of ${CHUNK} inputs (${config.sample <= 1 ? 'every float32 input' : `1/${config.sample}, prime step ${primeStep(config.sample)}`}), ${todo.length} chunks to go\n`,
   );
   if (config.backends[0] === 'webgpu') {
     await runOnGpu(config, todo, record);
@@ -373,7 +476,8 @@ async function main(): Promise<void> {
     config.jobs.map((job) => ({
       backend,
       job: job.key,
-      ...(state.tallies[tallyKey(backend, job)] ?? emptyTally()),
+      fingerprint: state.jobs[job.key]!.fingerprint,
+      ...(state.jobs[job.key]!.tallies[backend] ?? emptyTally()),
     })),
   );
   if (out)

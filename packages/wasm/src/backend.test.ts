@@ -237,6 +237,19 @@ describe('kernel sizes', () => {
     // the hybrid kernel holds both paths: larger than the plain f32 kernel
     expect(bytes).toBeGreaterThan(compileKernel(act.kernels.forward, 'map', 'f32').bytes.length);
   });
+
+  it('digests a compiled kernel: the same kernel in another backend the same, another kernel not', () => {
+    const [a, b] = [new WasmBackend(), new WasmBackend()];
+    const act = hardSigmoid.create();
+    expect(a.kernelDigest(act)).toBeUndefined();
+    a.forwardSync(act, probeInputs());
+    b.forwardSync(act, probeInputs());
+    a.derivativeSync(act, probeInputs());
+    const digest = a.kernelDigest(act)!;
+    expect(digest).toMatch(/^[0-9a-f]{16}:/);
+    expect(b.kernelDigest(act)).toBe(digest);
+    expect(a.kernelDigest(act, 'derivative')).not.toBe(digest);
+  });
 });
 
 describe('lifecycle that recovers', () => {

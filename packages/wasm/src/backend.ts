@@ -63,6 +63,19 @@ export class WasmBackend extends SyncBackendFacade<Kernel> {
   }
 
   /**
+   * A digest of the compiled map kernel's module bytes and its plan (once compiled; '' for a
+   * kernel that runs as float64 closures), else undefined: equal digests, the same kernel. Tools
+   * that keep results per kernel (the exhaustive verifier's resume) use it to tell when a result
+   * still holds.
+   */
+  kernelDigest(act: ElementwiseActivation, op: Op = 'forward'): string | undefined {
+    const plan = this.provider.compiler.planOf(`${act.key}|${op}`);
+    if (!plan || (plan.lanes !== 'scalar' && !plan.mapDigest)) return undefined;
+    const { lanes, patches, range, referenceIntervals, mapDigest } = plan;
+    return `${mapDigest}:${JSON.stringify({ lanes, patches, range, referenceIntervals })}`;
+  }
+
+  /**
    * Gives back the wasm memory that nothing uses. WebAssembly memory only grows, so while no
    * WasmArray is allocated the memory is replaced by a small new one (a 2^28-element softmax no
    * longer keeps 1 GiB); kernels re-instantiate on it as they run. Returns the bytes given back

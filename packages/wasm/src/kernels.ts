@@ -110,6 +110,8 @@ export interface Plan {
   readonly patches: Patches;
   /** Bytes of the map kernel as compiled (for reports). */
   readonly mapBytes: number;
+  /** A digest of the map kernel's module bytes ('' for scalar kernels or before it is compiled). */
+  readonly mapDigest?: string;
   readonly range?: Range;
   /**
    * Input intervals around roots of the function where even this plan misses the bound (its
@@ -133,6 +135,8 @@ export interface WasmKernel {
   /** Undefined for a 'scalar' kernel (a JS function: no module, no worker threads). */
   readonly module: WebAssembly.Module | undefined;
   readonly bytes: number;
+  /** A digest of the module's bytes ('' for a scalar kernel). */
+  readonly digest: string;
   /** The same kernel compiled for the worker threads' shared memory (made when first needed). */
   shared?: WasmKernel;
   /** Id for worker threads. */
@@ -147,6 +151,17 @@ interface Probe {
 }
 
 let nextKernelId = 1;
+
+/** Two 32-bit FNV-1a hashes (different bases) of the bytes, as 16 hex digits: equal bytes, equal digest. */
+function digestOf(bytes: Uint8Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ bytes.length;
+  for (const byte of bytes) {
+    a = Math.imul(a ^ byte, 0x01000193);
+    b = Math.imul(b ^ byte, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
 
 /** Builds and checks kernels for one heap. */
 export class KernelCompiler {
@@ -251,6 +266,7 @@ export class KernelCompiler {
         lanes,
         patches,
         mapBytes: probed?.bytes ?? 0,
+        mapDigest: probed?.digest ?? '',
         ...(request.range ? { range: request.range } : {}),
         ...(nearRoots && nearRoots.length > 0 ? { referenceIntervals: nearRoots } : {}),
       };
@@ -267,7 +283,7 @@ export class KernelCompiler {
       plan.range,
     );
     if (shape === 'map' && plan.mapBytes === 0)
-      this.#remember(request.key, { ...plan, mapBytes: kernel.bytes });
+      this.#remember(request.key, { ...plan, mapBytes: kernel.bytes, mapDigest: kernel.digest });
     return { ...kernel, plan: this.#plans.get(request.key)! } as WasmKernel;
   }
 
@@ -292,6 +308,7 @@ export class KernelCompiler {
       plan: { lanes: made.lanes, patches: made.patches, mapBytes: 0 },
       module,
       bytes: made.bytes.length,
+      digest: digestOf(made.bytes),
       id: nextKernelId++,
       fn: instance.exports.kernel as KernelFunction,
       generation: this.#heap.generation,
@@ -369,6 +386,7 @@ export class KernelCompiler {
       plan,
       module: undefined,
       bytes: 0,
+      digest: '',
       id: nextKernelId++,
       fn,
       generation: -1,
