@@ -5,7 +5,7 @@
  * sign of zero, a normal result flushed to zero or a subnormal.
  */
 import type { Interval } from '@activations/core';
-import { float32Above, float32Below, float32Error } from '@activations/core/backend';
+import { float32Above, float32Below, float32Error, flushForgives } from '@activations/core/backend';
 
 const F32_MIN_NORMAL = 2 ** -126;
 const F32_MAX = 3.4028234663852886e38;
@@ -82,8 +82,8 @@ export function rangeCheck(range: Interval | null): (v: number) => boolean {
 
 /**
  * Checks `got` (float32 results) against `want` (float64 truths) for inputs `x`, adding to `tally`.
- * `ulps` is the bound counted in `beyondBound`; an absolute error up to `floor` passes where the
- * truth is not a normal float32 (flush-to-zero devices); `flushAllowed` lets subnormal truths come back as 0 (WGSL) without counting as flushed.
+ * `ulps` is the bound counted in `beyondBound`; with `floor` (flush-to-zero devices: FLUSH_FLOOR)
+ * a result core's `flushForgives` passes (a subnormal truth back as 0 or a subnormal).
  */
 export function check(
   tally: Tally,
@@ -144,7 +144,7 @@ export function check(
       continue;
     }
     if (w === 0) {
-      if (g !== 0 && Math.abs(g) > floor) {
+      if (g !== 0 && !flushForgives(g, w, floor)) {
         tally.beyondBound++;
         note('nonzero where the truth is 0', i);
       } else if (g === 0 && Object.is(g, -0) !== Object.is(w, -0)) {
@@ -161,7 +161,7 @@ export function check(
     }
     const normal = Math.abs(Math.fround(w)) >= F32_MIN_NORMAL;
     if (normal && Math.abs(g) < F32_MIN_NORMAL) {
-      if (Math.abs(g - w) > floor) {
+      if (!flushForgives(g, w, floor)) {
         tally.flushed++;
         note('normal result flushed', i);
       }
@@ -170,7 +170,7 @@ export function check(
     if (!normal && g === 0 && Math.fround(w) !== 0) tally.subnormalFlushed++;
     // the floor (flush-to-zero devices) forgives errors of subnormal truths only: a normal
     // result is held to ULP however small (GELU′(-13) ≈ -1.03e-36 off by 6e-39 is 68,000 ULP)
-    if (!normal && Math.abs(g - w) <= floor) continue;
+    if (flushForgives(g, w, floor)) continue;
     const e = float32Error(g, w);
     if (e > ulps) {
       tally.beyondBound++;

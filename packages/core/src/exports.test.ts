@@ -141,6 +141,7 @@ it('exports exactly these names from each entry point', () => {
       "float32Shape",
       "floatArrayType",
       "floatsAround",
+      "flushForgives",
       "guardNaN",
       "inputThreshold",
       "isBinaryOp",

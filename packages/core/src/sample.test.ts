@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lt, mul, select, sigmoid, x } from './expression.js';
 import {
+  holeIntervals,
   float32Sample,
   floatsAround,
   primeStepSample,
@@ -110,5 +111,28 @@ describe('roots', () => {
     }
     expect(intervals[0]![1] - intervals[0]![0]).toBeLessThan(1e-5);
     expect(rootIntervals([...near, 0.3], [root])).toBeUndefined();
+  });
+});
+
+describe('holeIntervals', () => {
+  it('covers each failing input with the gap between its passing neighbours, merged', () => {
+    const passing = [-3, -2, -1, 0, 1, 2, 3];
+    expect(holeIntervals([-1.5, -1.2, 2.5], passing)).toEqual([
+      [-2, -1],
+      [2, 3],
+    ]);
+    // failures in neighbouring gaps: one interval across the passing point between them
+    expect(holeIntervals([0.5, 1.5], passing)).toEqual([[0, 2]]);
+    expect(holeIntervals([-9, 9], passing)).toEqual([
+      [Number.NEGATIVE_INFINITY, -3],
+      [3, Number.POSITIVE_INFINITY],
+    ]);
+    expect(holeIntervals([], passing)).toEqual([]);
+  });
+
+  it('is undefined when the failures need more intervals than the limit', () => {
+    const passing = Array.from({ length: 100 }, (_, i) => i);
+    expect(holeIntervals([0.5, 10.5, 20.5], passing, 2)).toBeUndefined();
+    expect(holeIntervals([0.5, 10.5], passing, 2)).toHaveLength(2);
   });
 });

@@ -229,6 +229,44 @@ export function rootIntervals(
   );
 }
 
+/**
+ * Intervals that cover every `failing` input of a probe and no `passing` one inside: around each
+ * failing input, the gap between the passing inputs on either side (±∞ past the last), merged —
+ * so a kernel that misses its bound only in a few places (a tail where a device flushes a
+ * denormal factor, a root) can hand exactly those inputs to the float64 reference
+ * (BackendProvider.referenceIntervals). Each interval ends on passing inputs, so the untested
+ * floats between a failing and a passing probe point are inside it. Undefined when more than
+ * `limit` intervals would be needed: the failures are spread out, not holes.
+ */
+export function holeIntervals(
+  failing: ArrayLike<number>,
+  passing: ArrayLike<number>,
+  limit = 8,
+): Array<readonly [number, number]> | undefined {
+  const ok = Float64Array.from(passing)
+    .filter((v) => !Number.isNaN(v))
+    .sort();
+  const bad = Float64Array.from(failing)
+    .filter((v) => !Number.isNaN(v))
+    .sort();
+  const out: Array<[number, number]> = [];
+  let j = 0;
+  for (const v of bad) {
+    const last = out.at(-1);
+    if (last && v <= last[1]) continue;
+    while (j < ok.length && ok[j]! <= v) j++;
+    // passing inputs equal to a failing one (the same float twice) do not split a hole
+    let below = j - 1;
+    while (below >= 0 && ok[below] === v) below--;
+    const lo = below >= 0 ? ok[below]! : Number.NEGATIVE_INFINITY;
+    const hi = j < ok.length ? ok[j]! : Number.POSITIVE_INFINITY;
+    if (last && lo <= last[1]) last[1] = hi;
+    else out.push([lo, hi]);
+    if (out.length > limit) return undefined;
+  }
+  return out;
+}
+
 /** A seed from a string (an activation's key): FNV-1a. */
 export function seedOf(text: string): number {
   let h = 0x811c9dc5;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { float32Error, ulpDistanceFloat32, ulpFloat32, ulpFloat64 } from './ulp.js';
+import {
+  FLUSH_FLOOR,
+  flushForgives,
+  float32Error,
+  ulpDistanceFloat32,
+  ulpFloat32,
+  ulpFloat64,
+} from './ulp.js';
 
 describe('ULP', () => {
   it('is the spacing of the binade, also just below a power of two', () => {
@@ -24,5 +31,18 @@ describe('ULP', () => {
     expect(ulpDistanceFloat32(2, below)).toBeCloseTo(2 ** -30 / 2 ** -23, 12);
     expect(float32Error(Math.fround(0.1), 0.1)).toBeLessThan(0.5);
     expect(float32Error(Number.NaN, 1)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('flushForgives', () => {
+  it('forgives a subnormal truth coming back as 0 or a subnormal, never a normal one', () => {
+    expect(flushForgives(0, 1e-40, FLUSH_FLOOR)).toBe(true);
+    expect(flushForgives(-0, 3e-39, FLUSH_FLOOR)).toBe(true);
+    expect(flushForgives(2e-39, 1e-39, FLUSH_FLOOR)).toBe(true);
+    // a normal truth flushed (silu(-88) → 0 on a flushing device) is an error however small
+    expect(flushForgives(0, 1.5e-38, FLUSH_FLOOR)).toBe(false);
+    expect(flushForgives(1e-36, 1.0003e-36, FLUSH_FLOOR)).toBe(false);
+    // no allowance at all without a floor
+    expect(flushForgives(0, 1e-40, 0)).toBe(false);
   });
 });

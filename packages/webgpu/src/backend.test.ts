@@ -2,6 +2,7 @@ import {
   BackendUnavailableError,
   BadInputError,
   createRegistry,
+  defineActivation,
   DeviceLostError,
   type ElementwiseActivation,
   OutOfMemoryError,
@@ -394,3 +395,76 @@ describe.skipIf(unavailable)('webgpu in the registry', () => {
     r.dispose();
   });
 });
+
+describe.skipIf(unavailable)(
+  'results normal where the truth is normal (a device may flush denormals)',
+  () => {
+    it('double-float products with a tiny factor keep float32 accuracy (no garbage from flushed splits)', async () => {
+      const df = await WebGPUBackend.create({ allowSoftware: true, precision: 'df32' });
+      try {
+        // erfc(8.76) ≈ 2.9e-35: the low half of its Dekker split is a denormal; it came out 2^-13 off
+        const scaled = defineActivation({
+          id: 'scaled-erfc',
+          forward: '1e20 * erfc(-0.7071067811865476 * x)',
+        }).create();
+        const x = Float32Array.of(-12.391273498535156, -12.9, -11.5);
+        const y = await df.forward(scaled, x);
+        expect(
+          worstUlps(
+            y,
+            Array.from(x, (v) => scaled.forward(v)),
+          ),
+        ).toBeLessThanOrEqual(2);
+      } finally {
+        df.dispose();
+      }
+    });
+
+    it('SiLU′, GELU′ and mish′ in their tails, and GELU′ backward with small and large dy', async () => {
+      // x·σ(x)·σ(-x) and Φ(x) alone are denormals there while the results are normal floats
+      for (const [id, xs] of [
+        ['silu', [-87.5, -88, -89.5, -91.5]],
+        ['mish', [-86.7, -88, -91]],
+        ['gelu', [-12.95, -13, -13.2]],
+      ] as const) {
+        const a = act(id);
+        const x = Float32Array.from(xs);
+        const d = await backend.derivative(a, x);
+        const want = Array.from(x, (v) => a.derivative(v));
+        for (const w of want) expect(Math.abs(w)).toBeGreaterThan(2 ** -126);
+        expect(worstUlps(d, want), id).toBeLessThanOrEqual(4);
+      }
+      const gelu = act('gelu');
+      const x = Float32Array.of(-12.9, -12.391273498535156, -10);
+      for (const dy of [0.2, 1, 2 ** 16, 2 ** 20]) {
+        const g = await backend.backward(gelu, x, new Float32Array(x.length).fill(dy));
+        expect(
+          worstUlps(
+            g,
+            Array.from(x, (v) => dy * gelu.derivative(v)),
+          ),
+          `dy ${dy}`,
+        ).toBeLessThanOrEqual(5);
+      }
+    });
+
+    it('softplus and log-sigmoid near e^-87 (log1p of a normal u below 2^-24 is u)', async () => {
+      const x = Float32Array.of(-86.7, -87, -87.3);
+      for (const [id, sign] of [
+        ['softplus', 1],
+        ['log-sigmoid', -1],
+      ] as const) {
+        const a = act(id);
+        const input = Float32Array.from(x, (v) => sign * v);
+        const y = await backend.forward(a, input);
+        expect(
+          worstUlps(
+            y,
+            Array.from(input, (v) => a.forward(v)),
+          ),
+          id,
+        ).toBeLessThanOrEqual(4);
+      }
+    });
+  },
+);

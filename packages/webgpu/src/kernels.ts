@@ -45,23 +45,55 @@ const BINDINGS = {
   y: '@group(0) @binding(2) var<storage, read_write> act_out: array<f32>;',
 };
 
-/** The WGSL module of an elementwise kernel around `fn` (named `act_f`). */
-export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string {
+/**
+ * The WGSL module of an elementwise kernel around `fn` (named `act_f`). A backward kernel whose
+ * `fn` is scaled (dy inside its product, see wgsl.ts scaledBy) may take `plain`, the unscaled f′:
+ * where f′(x) is a normal float, dy·f′(x) is that value times dy — as exact as the derivative
+ * kernel, whose holes the façade fixes — and only where it is not (a denormal or 0 that dy may
+ * lift into the normal range) does the scaled function run. Pushing dy into a sum of terms costs
+ * digits where a term alone underflows (GELU′(-12.9)·0.2: Φ(x)·0.2 is a denormal).
+ */
+export function elementwiseShader(
+  fn: WgslFunction,
+  shape: KernelShape,
+  plain?: WgslFunction,
+): string {
   const { x, dy } = bindingsOf(shape);
   const readX = x ? 'act_in_x[i]' : 'act_out[i]';
   const backward = shape.startsWith('backward');
   const readDy = dy ? 'act_in_dy[i]' : 'act_out[i]';
+  const both = backward && fn.scaled && plain !== undefined;
   // a scaled function takes dy into its product (see wgsl.ts scaledBy); others are multiplied after
-  const value = !backward
-    ? `${fn.name}(${readX})`
-    : fn.scaled
-      ? `${fn.name}(${readX}, ${readDy})`
-      : `${fn.name}(${readX}) * ${readDy}`;
+  const body = both
+    ? [
+        `    let xi = ${readX};`,
+        `    let dyi = ${readDy};`,
+        `    let d = ${plain.name}(xi);`,
+        '    if (abs(d) >= 0x1p-126f) { act_out[i] = d * dyi; } else { act_out[i] = ' +
+          `${fn.name}(xi, dyi); }`,
+      ]
+    : [
+        `    act_out[i] = ${
+          !backward
+            ? `${fn.name}(${readX})`
+            : fn.scaled
+              ? `${fn.name}(${readX}, ${readDy})`
+              : `${fn.name}(${readX}) * ${readDy}`
+        };`,
+      ];
+  const library = both
+    ? librarySource({
+        ...fn,
+        helpers: new Set([...fn.helpers, ...plain.helpers]),
+        dfHelpers: new Set([...fn.dfHelpers, ...plain.dfHelpers]),
+      })
+    : librarySource(fn);
   return [
-    librarySource(fn),
+    library,
     '',
     fn.code,
     '',
+    ...(both ? [plain.code, ''] : []),
     ...(x ? [BINDINGS.x] : []),
     ...(dy ? [BINDINGS.dy] : []),
     BINDINGS.y,
@@ -72,7 +104,7 @@ export function elementwiseShader(fn: WgslFunction, shape: KernelShape): string 
     `  ${SET_ACT_ONE}`,
     `  let stride = groups.x * ${WORKGROUP}u;`,
     '  for (var i = id.x; i < n; i = i + stride) {',
-    `    act_out[i] = ${value};`,
+    ...body,
     '  }',
     '}',
     '',

@@ -83,7 +83,14 @@ fn act_dtwo_prod(a: f32, b: f32) -> vec2<f32> {
   let sa = act_dsplit(a);
   let sb = act_dsplit(b);
   let e = ((sa.x * sb.x - p) + sa.x * sb.y + sa.y * sb.x) + sa.y * sb.y;
-  return vec2<f32>(p, select(0.0f, e, (abs(a) < 1.0e30f) & (abs(b) < 1.0e30f) & act_dfinite(p)));
+  // on a device that flushes denormals the error is garbage where a split's low half was a
+  // denormal (below |a| ≈ 2^-114: hi + lo ≠ a, and 1e20·erfc(8.76) came out 2^-13 off; a test
+  // of hi + lo == a itself is folded away by compilers, so magnitudes decide) or a
+  // partial product was (below |p| = 2^-100, where the error, ≈ p·2^-24, is itself at most a
+  // denormal): p alone is then the product, to float32's half ULP
+  let exact = (abs(a) >= 0x1p-100f) & (abs(b) >= 0x1p-100f) & (abs(p) >= 0x1p-100f);
+  let keep = (abs(a) < 1.0e30f) & (abs(b) < 1.0e30f) & act_dfinite(p) & exact;
+  return vec2<f32>(p, select(0.0f, e, keep));
 }
 fn act_dadd(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
   let s = act_dtwo_sum(a.x, b.x);
@@ -93,10 +100,13 @@ fn act_dadd(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
 }
 fn act_dneg(a: vec2<f32>) -> vec2<f32> { return -a; }
 fn act_dsub(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { return act_dadd(a, -b); }
+// below |hi| = 2^-100 a low part is at most a denormal (≈ hi·2^-24), which a device that flushes
+// them computes unevenly: it is dropped, so a later factor (dy = 2^20) cannot scale garbage up
+fn act_dtiny(a: vec2<f32>) -> vec2<f32> { return select(a, vec2<f32>(a.x, 0.0f), abs(a.x) < 0x1p-100f); }
 fn act_dmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
   let p = act_dtwo_prod(a.x, b.x);
   // the cross terms are 0·∞ = NaN when the product overflows
-  return act_dquick(p.x, select(0.0f, p.y + (a.x * b.y + a.y * b.x), act_dfinite(p.x)));
+  return act_dtiny(act_dquick(p.x, select(0.0f, p.y + (a.x * b.y + a.y * b.x), act_dfinite(p.x))));
 }
 fn act_ddiv(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
   let q1 = a.x / b.x;
@@ -104,7 +114,7 @@ fn act_ddiv(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
   let q2 = r.x / b.x;
   let r2 = act_dsub(r, act_dmul(b, vec2<f32>(q2, 0.0f)));
   let q = act_dadd(act_dquick(q1, q2), vec2<f32>(r2.x / b.x, 0.0f));
-  return select(vec2<f32>(q1, 0.0f), q, act_dfinite(q1) & (q1 != 0.0f) & act_dfinite(b.x) & act_dfinite(q.x));
+  return act_dtiny(select(vec2<f32>(q1, 0.0f), q, act_dfinite(q1) & (q1 != 0.0f) & act_dfinite(b.x) & act_dfinite(q.x)));
 }
 fn act_dsqrt(a: vec2<f32>) -> vec2<f32> {
   let s = sqrt(a.x);
@@ -129,7 +139,7 @@ fn act_dscale(a: vec2<f32>, k: i32) -> vec2<f32> {
   let k1 = k / 2;
   let s1 = bitcast<f32>(u32(k1 + 127) << 23u);
   let s2 = bitcast<f32>(u32(k - k1 + 127) << 23u);
-  return (a * s1) * s2;
+  return act_dtiny((a * s1) * s2);
 }`,
   },
   exp: {

@@ -184,6 +184,9 @@ fn act_log(m: f32) -> f32 {
     code: `// ln(1 + u): for u in (-1/2, 1) 2s + 2s·w·Q(w) with s = u/(2 + u), w = s²; else ln m with
 // the rounding error of m = 1 + u added back
 fn act_log1p(u: f32) -> f32 {
+  // ln(1 + u) = u(1 - u/2 + …): u itself to 2^-25 relative below 2^-24 (and s = u/(2 + u) would
+  // halve a normal u ≈ e^-87 into the denormals a device may flush)
+  if (abs(u) < 0x1p-24f) { return u; }
   if (u > -0.5f && u < 1.0f) {
     let s = u / (2.0f + u);
     let w = s * s;
@@ -214,7 +217,9 @@ fn act_split(a: f32) -> vec2<f32> { let t = 4097.0f * a; let hi = t - (t - a); r
 fn act_prod_err(a: f32, b: f32, p: f32) -> f32 {
   let sa = act_split(a);
   let sb = act_split(b);
-  return ((sa.x * sb.x - p) + sa.x * sb.y + sa.y * sb.x) + sa.y * sb.y;
+  let e = ((sa.x * sb.x - p) + sa.x * sb.y + sa.y * sb.x) + sa.y * sb.y;
+  // garbage where a device flushed a denormal half of a split or a partial product: then none
+  return select(0.0f, e, (abs(a) >= 0x1p-100f) & (abs(b) >= 0x1p-100f) & (abs(p) >= 0x1p-100f));
 }`,
   },
   exp_mul: {

@@ -52,6 +52,7 @@ export {
   FLOAT32_SPECIALS,
   float32Sample,
   floatsAround,
+  holeIntervals,
   rootIntervals,
   rootsOf,
   primeStepSample,
@@ -101,6 +102,7 @@ export { closestNames, editDistance } from '../suggest.js';
 export {
   accuracyInputs,
   FLUSH_FLOOR,
+  flushForgives,
   float32Above,
   float32Below,
   float32Error,
