@@ -143,6 +143,7 @@ it('exports exactly these names from each entry point', () => {
       "floatsAround",
       "flushForgives",
       "guardNaN",
+      "holeIntervals",
       "inputThreshold",
       "isBinaryOp",
       "isCompareOp",
