@@ -35,6 +35,7 @@ import {
   FLUSH_FLOOR,
   float32Error,
   floatsAround,
+  readsAsZero,
 } from '@activations/core/backend';
 import { zoo } from '@activations/zoo';
 import { check, emptyTally, mergeTally, rangeCheck, type Tally } from './verify-check.js';
@@ -323,6 +324,15 @@ function fingerprints(config: Config): Map<string, string> {
     'packages/wasm/src/provider.ts',
     'packages/wasm/src/memory.ts',
   );
+  const webgpuSource = config.backends.includes('webgpu')
+    ? sources(
+        'packages/webgpu/src/wgsl.ts',
+        'packages/webgpu/src/wgsl-math.ts',
+        'packages/webgpu/src/wgsl-df.ts',
+        'packages/webgpu/src/kernels.ts',
+        'packages/webgpu/src/provider.ts',
+      )
+    : '';
   const wasm = new WasmBackend();
   const probe = new Float32Array([0.5]);
   const result = new Map<string, string>();
@@ -336,16 +346,7 @@ function fingerprints(config: Config): Map<string, string> {
         if (op === 'forward') wasm.forwardSync(act, probe);
         else wasm.derivativeSync(act, probe);
         parts.push(wasmSource, wasm.kernelDigest(act, op) ?? 'unknown');
-      } else
-        parts.push(
-          sources(
-            'packages/webgpu/src/wgsl.ts',
-            'packages/webgpu/src/wgsl-math.ts',
-            'packages/webgpu/src/wgsl-df.ts',
-            'packages/webgpu/src/kernels.ts',
-            'packages/webgpu/src/provider.ts',
-          ),
-        );
+      } else parts.push(webgpuSource);
     }
     result.set(job.key, hash(...parts));
   }
@@ -549,7 +550,7 @@ async function runOnGpu(
           : float32Error(g, w) <= BOUNDS.webgpu!;
       for (let i = 0; i < n; i++) {
         const v = input[i]!;
-        if (v === 0 || !(Math.abs(v) < 2 ** -126)) continue;
+        if (!readsAsZero(v)) continue;
         const w = [at(-0), at(0)].find((zero) => matches(got[i]!, zero));
         if (w !== undefined) want[i] = w;
       }

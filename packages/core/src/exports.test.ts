@@ -166,6 +166,7 @@ it('exports exactly these names from each entry point', () => {
       "primeStepSample",
       "probeSample",
       "propagatesNaN",
+      "readsAsZero",
       "referenceFixes",
       "resolveRowLength",
       "resolveTargets",

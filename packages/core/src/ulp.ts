@@ -123,6 +123,14 @@ export function float32Error(value: number, expected: number): number {
 export const FLUSH_FLOOR = 2 ** -126;
 
 /**
+ * Is `v` a nonzero float32 subnormal — an input a device that flushes subnormals may read as +0 or
+ * -0 (WGSL allows both), so that the truth at ±0 counts for it?
+ */
+export function readsAsZero(v: number): boolean {
+  return v !== 0 && Math.abs(v) < FLUSH_FLOOR;
+}
+
+/**
  * Does a flush-to-zero allowance forgive `value` for `expected`? Only where the truth is below
  * `floor` (a subnormal, for FLUSH_FLOOR; for dy·f′, `floor` scaled by dy) and the result within
  * `floor` of it: 0, a subnormal, a sign of zero. Never for a normal truth.

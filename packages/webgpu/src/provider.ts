@@ -19,6 +19,7 @@ import {
   type BackendProvider,
   FLUSH_FLOOR,
   flushForgives,
+  readsAsZero,
   float32Error,
   type Job,
   KERNEL_CACHE_SIZE,
@@ -234,14 +235,12 @@ export class WebGPUProvider implements BackendProvider<Kernel> {
         // SwiftShader, like most GPUs, flushes subnormals: a subnormal truth may come back as 0
         // or a subnormal, and a subnormal input may read as ±0 (then the truth there counts);
         // normal results are held to ULP however small
+        const atZero = [request.reference(0), request.reference(-0)] as const;
         const deviceError = (i: number, value: number) => {
           const error = (want: number) =>
             flushForgives(value, want, FLUSH_FLOOR) ? 0 : float32Error(value, want);
-          const v = inputs[i]!;
           const own = error(expected[i]!);
-          return v !== 0 && Math.abs(v) < FLUSH_FLOOR
-            ? Math.min(own, error(request.reference(0)), error(request.reference(-0)))
-            : own;
+          return readsAsZero(inputs[i]!) ? Math.min(own, error(atZero[0]), error(atZero[1])) : own;
         };
         // a kernel's worst error, and the intervals that hold its failures (holeIntervals: the
         // inputs there go to the float64 reference) if they are few

@@ -103,6 +103,7 @@ export {
   accuracyInputs,
   FLUSH_FLOOR,
   flushForgives,
+  readsAsZero,
   float32Above,
   float32Below,
   float32Error,

@@ -18,6 +18,7 @@ import {
   FLUSH_FLOOR,
   flushForgives,
   float32Error,
+  readsAsZero,
   ulpDistanceFloat64,
 } from '../ulp.js';
 import { opRange } from '../provider.js';
@@ -131,7 +132,7 @@ function readAsZero(
   ulps: number,
   floor: number,
 ): boolean {
-  if (v === 0 || !(Math.abs(v) < 2 ** -126)) return false;
+  if (!readsAsZero(v)) return false;
   return [0, -0].some((z) => firstSampleMismatch([value], [z], f, ulps, floor) === undefined);
 }
 
